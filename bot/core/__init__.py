@@ -1,0 +1,1 @@
+"""Transport-free core: retrieval, answers, flows and storage-facing logic."""

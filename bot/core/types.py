@@ -1,0 +1,65 @@
+"""Typed values that travel between ingest, retrieval, composers and adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LANGS: tuple[str, ...] = ("en", "fr", "de")
+
+
+def base_id(source_id: str) -> str:
+    """Return a citation id without its `#fragment` (gdpr/art-21#1 -> gdpr/art-21)."""
+    return source_id.split("#", 1)[0]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One retrievable piece of text: a paragraph, a recital, a guide section, an FAQ entry."""
+
+    source_id: str  # canonical citation id, e.g. "gdpr/art-21#1"; the same in every language
+    label: str  # human label in the passage's language, e.g. "DSGVO Art. 21 Abs. 1"
+    url: str  # a link a user can open
+    lang: str  # "en" | "fr" | "de"
+    text: str
+    title: str = ""  # heading of the containing document ("Right to object")
+    kind: str = ""  # "law" | "case" | "guide" | "faq" | "news" | "rad"
+    date: str = ""  # ISO date of the source or of our last update
+    score: float = 0.0
+
+    @property
+    def key(self) -> str:
+        """Unique key in the index: the id plus the language."""
+        return f"{self.source_id}@{self.lang}"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole source as ingest sees it: the unit that is replaced when it changes."""
+
+    doc_id: str  # e.g. "gdpr@en", "cjeu/C-252-21@en", "guide/object-meta-ai@fr"
+    passages: tuple[Passage, ...]
+    origin: str = ""  # file path or URL it came from, for the ingest report
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source shown to the user: id, label and link."""
+
+    id: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the core hands to an adapter: text, citations, language, and how it was made."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    lang: str
+    in_scope: bool
+    mode: str = "extractive"
+    passages: tuple[Passage, ...] = field(default=())
+    suggest_flow: str | None = None  # "object" | "signup" when a walkthrough fits the question
+    topic: str = ""  # base id of the leading source, used for stats and hand-off headers
+    prompt_version: str = ""
