@@ -24,6 +24,7 @@ class Passage:
     title: str = ""  # heading of the containing document ("Right to object")
     kind: str = ""  # "law" | "case" | "guide" | "faq" | "news" | "rad"
     date: str = ""  # ISO date of the source or of our last update
+    keywords: str = ""  # other phrasings (FAQ variants): indexed for search, never shown
     score: float = 0.0
 
     @property

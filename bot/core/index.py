@@ -1,0 +1,127 @@
+"""Read side of the index: passages and BM25 from the keyword file, vectors from Chroma."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from bot.core.bm25 import BM25
+from bot.core.types import LANGS, Passage, base_id
+from bot.errors import LegalbotError
+
+log = logging.getLogger(__name__)
+
+COLLECTION = "passages"
+KEYWORD_FILE = "keyword_index.json"
+_PASSAGE_FIELDS = {f.name for f in fields(Passage)} - {"score"}
+
+
+def keyword_path(data_dir: Path) -> Path:
+    """Where ingest writes the keyword index (passages, tokens and the model they were embedded with)."""
+    return data_dir / KEYWORD_FILE
+
+
+def open_collection(chroma_dir: Path, create_with: dict[str, Any] | None = None) -> Any:
+    """Chroma collection of passage vectors; never with Chroma's own embedding function (it downloads a model)."""
+    import chromadb
+
+    client = chromadb.PersistentClient(path=str(chroma_dir), settings=chromadb.Settings(anonymized_telemetry=False))
+    if create_with is None:
+        return client.get_collection(COLLECTION, embedding_function=None)
+    return client.get_or_create_collection(
+        COLLECTION, embedding_function=None, metadata=create_with, configuration={"hnsw": {"space": "cosine"}}
+    )
+
+
+def passage_from(record: dict[str, Any], score: float = 0.0) -> Passage:
+    """Rebuild a Passage from a stored record."""
+    return Passage(**{key: record[key] for key in _PASSAGE_FIELDS if key in record}, score=score)
+
+
+class KnowledgeIndex:
+    """Everything retrieval reads: passages per language, their BM25 index and the Chroma collection."""
+
+    def __init__(self, data_dir: Path, model_name: str) -> None:
+        self.model_name = model_name
+        self.dimension = 0
+        self.passages: list[Passage] = []
+        self.tokens: list[list[str]] = []
+        self._data_dir = data_dir
+        self._collection: Any = None
+        path = keyword_path(data_dir)
+        if path.exists():
+            self._load(json.loads(path.read_text(encoding="utf-8")))
+        self._by_lang = {lang: [i for i, p in enumerate(self.passages) if p.lang == lang] for lang in LANGS}
+        self._bm25 = {lang: BM25([self.tokens[i] for i in rows]) for lang, rows in self._by_lang.items()}
+        self._by_key = {(p.source_id, p.lang): p for p in self.passages}
+        self._by_base: dict[str, list[Passage]] = {}
+        for passage in self.passages:
+            self._by_base.setdefault(base_id(passage.source_id), []).append(passage)
+
+    def _load(self, data: dict[str, Any]) -> None:
+        """Fill passages from the keyword file, refusing one built with another embedding model."""
+        if data.get("embedding_model") != self.model_name:
+            raise LegalbotError(
+                f"The index was built with the embedding model {data.get('embedding_model')!r}, but the settings "
+                f"ask for {self.model_name!r}. Run `legalbot ingest` to rebuild it."
+            )
+        self.dimension = int(data["dimension"])
+        for document in data["documents"].values():
+            for record in document["passages"]:
+                self.passages.append(passage_from(record))
+                self.tokens.append(record["tokens"])
+
+    @property
+    def empty(self) -> bool:
+        """True before the first ingest."""
+        return not self.passages
+
+    @property
+    def collection(self) -> Any:
+        """The Chroma collection, opened on first use."""
+        if self._collection is None:
+            self._collection = open_collection(self._data_dir / "chroma")
+            stored = (self._collection.metadata or {}).get("dimension")
+            if stored != self.dimension:
+                raise LegalbotError("The vector index does not match the keyword index. Run `legalbot ingest`.")
+        return self._collection
+
+    def dense(self, vector: list[float], lang: str, n: int) -> list[Passage]:
+        """Nearest passages in one language by cosine similarity (score = 1 - distance)."""
+        if self.empty:
+            return []
+        result = self.collection.query(
+            query_embeddings=[vector], n_results=n, where={"lang": lang}, include=["distances"]
+        )
+        hits = []
+        for key, distance in zip(result["ids"][0], result["distances"][0], strict=True):
+            source_id, _, passage_lang = key.rpartition("@")
+            passage = self._by_key.get((source_id, passage_lang))
+            if passage is not None:
+                hits.append(_scored(passage, 1.0 - float(distance)))
+        return hits
+
+    def keyword(self, tokens: list[str], lang: str, n: int) -> list[Passage]:
+        """Best BM25 matches in one language."""
+        rows = self._by_lang.get(lang, [])
+        return [_scored(self.passages[rows[i]], score) for i, score in self._bm25[lang].top(tokens, n)] if rows else []
+
+    def lookup(self, ref: str, lang: str) -> list[Passage]:
+        """Passages for an explicit reference, in the language asked (English where no translation exists)."""
+        candidates = [self._by_key[(ref, lang)]] if (ref, lang) in self._by_key else self._by_base.get(ref, [])
+        in_lang = [p for p in candidates if p.lang == lang]
+        return in_lang or [p for p in candidates if p.lang == "en"]
+
+    def idf(self, token: str, lang: str) -> float:
+        """How rare a token is in one language's passages."""
+        return self._bm25[lang].idf(token) if lang in self._bm25 else 0.0
+
+
+def _scored(passage: Passage, score: float) -> Passage:
+    """A copy of a passage carrying a retrieval score."""
+    from dataclasses import replace
+
+    return replace(passage, score=score)

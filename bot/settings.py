@@ -1,0 +1,77 @@
+"""One settings object for the whole bot, read from LEGALBOT_* environment variables (and .env)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Every knob of the bot; each field's description is what `.env.example` explains."""
+
+    model_config = SettingsConfigDict(env_prefix="LEGALBOT_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where the index and the SQLite database live.")
+    corpus_dir: Path | None = Field(None, description="Folder of official texts (the shared corpus) to ingest.")
+    knowledge_dir: Path = Field(REPO_ROOT / "knowledge", description="The NGO's own texts, flows and data files.")
+    prompts_dir: Path = Field(REPO_ROOT / "prompts", description="Versioned LLM prompts.")
+    embedding_model: str = Field(
+        BUNDLED_MODEL,
+        description="sentence-transformers model name or path; 'bundled:all-MiniLM-L6-v2' works offline.",
+    )
+    site_url: str = Field(
+        "https://example.org/legalbot", description="Public site of the NGO; links to our own guides start here."
+    )
+    signup_url: str = Field(
+        "https://example.org/legalbot/join", description="The NGO's class-action sign-up page."
+    )
+    telegram_token: SecretStr | None = Field(None, description="Bot token from @BotFather; empty = console chat.")
+    telegram_api_url: str = Field("https://api.telegram.org", description="Bot API server (local or test server).")
+    webhook_secret: SecretStr | None = Field(None, description="Secret token Telegram sends with webhook calls.")
+    support_chat_id: int | None = Field(None, description="Staff group (supergroup) id for hand-offs.")
+    staff_ids: Annotated[frozenset[int], NoDecode] = Field(
+        frozenset(), description="Comma-separated Telegram user ids of the NGO's staff."
+    )
+    ticket_retention_days: int = Field(30, description="Closed support tickets are purged after this many days.")
+    max_question_chars: int = Field(2000, description="Longer messages are declined politely, never truncated.")
+    flood_limit: int = Field(8, description="Questions a user may send in flood_window_s before being slowed down.")
+    flood_window_s: float = Field(10.0, description="Window of the per-user flood limit, in seconds.")
+    composer: str = Field("extractive", description="Answer composer: extractive | openai | llamacpp.")
+    llm_base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint.")
+    llm_model: str = Field("gpt-4o-mini", description="Model name sent to the endpoint.")
+    llm_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key for the endpoint.")
+    llm_timeout_s: float = Field(30.0, description="Give up on the LLM after this long and answer extractively.")
+    llm_max_tokens: int = Field(400, description="Upper bound on generated tokens.")
+    llm_gguf_path: Path | None = Field(None, description="Local GGUF file for the llamacpp composer.")
+    log_level: str = Field("INFO", description="Logging level; message contents are never logged.")
+
+    @field_validator("staff_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept '1,2,3' from the environment as well as a real collection."""
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @property
+    def chroma_dir(self) -> Path:
+        """Chroma's persistent folder."""
+        return self.data_dir / "chroma"
+
+    @property
+    def db_path(self) -> Path:
+        """SQLite database with user preferences, flows, sign-ups and tickets."""
+        return self.data_dir / "legalbot.sqlite3"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
