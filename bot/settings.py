@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     signup_url: str = Field(
         "https://example.org/legalbot/join", description="The NGO's class-action sign-up page."
     )
+    eurlex_url: str = Field("https://eur-lex.europa.eu", description="EUR-Lex base URL for `ingest --fetch`.")
     telegram_token: SecretStr | None = Field(None, description="Bot token from @BotFather; empty = console chat.")
     telegram_api_url: str = Field("https://api.telegram.org", description="Bot API server (local or test server).")
     webhook_secret: SecretStr | None = Field(None, description="Secret token Telegram sends with webhook calls.")

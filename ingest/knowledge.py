@@ -64,6 +64,7 @@ def parse_knowledge_file(path: Path, kind: str, site_url: str) -> Document:
     url = meta.get("url") or f"{site_url.rstrip('/')}/{lang}/{path.parent.name}/{slug}"
     common = {"url": url, "lang": lang, "title": str(meta["title"]), "kind": kind, "date": str(meta.get("updated", ""))}
     keywords = "\n".join(str(q) for q in meta.get("questions") or [])
+    doc_id = f"{cid}@{lang}"
     if kind == "guide":
         passages = tuple(
             Passage(source_id=f"{cid}#{anchor}", label=_label(kind, meta, heading), text=text,
@@ -71,9 +72,13 @@ def parse_knowledge_file(path: Path, kind: str, site_url: str) -> Document:
             for anchor, heading, text in _split_sections(body)
         )
     else:
+        # Summaries share their id with the official text they summarise, told apart by the fragment.
         fragment = "#summary" if kind in ("case", "news") else ""
-        passages = (Passage(source_id=cid + fragment, label=_label(kind, meta), text=body, keywords=keywords, **common),)
-    return Document(doc_id=f"{cid}@{lang}", passages=passages, origin=str(path))
+        doc_id = f"{cid}{fragment}@{lang}"
+        passages = (
+            Passage(source_id=cid + fragment, label=_label(kind, meta), text=body, keywords=keywords, **common),
+        )
+    return Document(doc_id=doc_id, passages=passages, origin=str(path))
 
 
 def load_knowledge(folder: Path, site_url: str) -> list[Document]:

@@ -30,7 +30,8 @@ CASE_LABELS: dict[str, dict[str, str]] = {
     "de": {"court": "EuGH", "para": "Rn. {n}", "operative": "Tenor", "point": "Tenor, Nr. {n}"},
 }
 
-NEWS_LABELS: dict[str, str] = {"en": "Press: {title} ({date})", "fr": "Presse : {title} ({date})",
+# Same wording as the knowledge texts' `labels.news`, so press citations read alike whatever their origin.
+NEWS_LABELS: dict[str, str] = {"en": "Press: {title} ({date})", "fr": "Presse: {title} ({date})",
                                "de": "Presse: {title} ({date})"}
 
 LAW_URL = "https://eur-lex.europa.eu/legal-content/{LANG}/TXT/HTML/?uri=CELEX:{celex}"
@@ -47,7 +48,10 @@ MONTHS: dict[str, tuple[str, ...]] = {
 
 _ACT = "|".join(ACTS)
 _LAW_ID = re.compile(rf"^(?P<act>{_ACT})/(?:art-(?P<art>\d+)(?:#(?P<par>\d+))?|recital-(?P<rct>\d+))$")
-_CASE_ID = re.compile(r"^cjeu/(?P<court>[CT])-(?P<num>\d+)-(?P<yy>\d{2})(?:#(?P<frag>para(?=-)|operative)(?:-(?P<n>\d+))?)?$")
+_CASE_ID = re.compile(
+    r"^cjeu/(?P<court>[CT])-(?P<num>\d+)-(?P<yy>\d{2})"
+    r"(?:#(?P<frag>para(?=-)|operative)(?:-(?P<n>\d+))?)?$"  # #para-118, #operative, #operative-2
+)
 
 
 def _check_lang(lang: str) -> None:

@@ -1,0 +1,48 @@
+"""A console chat on the same engine as the Telegram bot, for operators and people without Telegram."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+
+from bot.core.assistant import Assistant
+from bot.core.compose import render_plain
+from bot.core.i18n import t
+from bot.settings import Settings
+
+
+def chat_loop(assistant: Assistant, lines: Iterable[str], say: Callable[[str], None], lang: str | None = None) -> None:
+    """Answer each line until end of input or /quit; `/lang xx` switches the answer language."""
+    for line in lines:
+        text = line.strip()
+        if not text:
+            continue
+        if text in ("/quit", "/exit"):
+            break
+        if text.startswith("/lang"):
+            lang = text.split()[1] if len(text.split()) > 1 else None
+            say(f"lang = {lang or 'auto'}")
+            continue
+        if len(text) > assistant.settings.max_question_chars:
+            say(t(lang or assistant.language_of(text), "answer.too_long", length=len(text),
+                  limit=assistant.settings.max_question_chars))
+            continue
+        say(render_plain(assistant.ask(text, lang)))
+        say("")
+
+
+def run_console(settings: Settings) -> int:
+    """Interactive chat on stdin/stdout."""
+    print("Loading the knowledge base…", flush=True)
+    assistant = Assistant.from_settings(settings)
+    print("Ask a question about Meta's AI training and your GDPR rights (/lang fr|de|en, /quit to leave).")
+
+    def prompt() -> Iterable[str]:
+        while True:
+            try:
+                yield input("> ")
+            except EOFError:
+                return
+
+    chat_loop(assistant, prompt() if sys.stdin.isatty() else sys.stdin, print)
+    return 0

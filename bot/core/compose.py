@@ -1,0 +1,103 @@
+"""The extractive composer: an answer built only from retrieved passages, with no language model."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Protocol
+
+from bot.core.i18n import t
+from bot.core.retrieval import Retrieval
+from bot.core.types import Answer, Citation, Passage, base_id
+
+LEAD_CHARS = 700
+QUOTE_CHARS = 320
+MAX_CITATIONS = 5
+# Sources whose topic is best served by a walkthrough; prefixes of citation ids.
+FLOW_TOPICS = {
+    "object": ("guide/object-meta-ai", "faq/how-to-object", "faq/object-", "faq/no-confirmation", "gdpr/art-21",
+               "faq/right-to-object", "faq/no-account-photos"),
+    "signup": ("guide/class-action", "faq/what-is-class-action", "faq/who-can-join", "faq/cost-to-join",
+               "faq/how-much-compensation", "faq/non-material-damage", "rad/"),
+}
+_SENTENCE_END = re.compile(r"(?<=[.!?»])\s+")
+
+
+class Composer(Protocol):
+    """Turns a retrieval into an answer; every citation must come from the retrieval."""
+
+    name: str
+
+    def compose(self, retrieval: Retrieval) -> Answer:
+        """Build the answer for an in-scope question."""
+        ...
+
+
+def trim(text: str, limit: int) -> str:
+    """Cut at a sentence (or failing that, word) boundary under `limit` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    sentences, out = _SENTENCE_END.split(text), ""
+    for sentence in sentences:
+        if len(out) + len(sentence) + 1 > limit:
+            break
+        out = f"{out} {sentence}".strip()
+    return out or text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def citations_for(passages: Iterable[Passage]) -> tuple[Citation, ...]:
+    """One citation per source, in order, capped so the user is not buried in links."""
+    seen: dict[str, Citation] = {}
+    for passage in passages:
+        seen.setdefault(base_id(passage.source_id), Citation(passage.source_id, passage.label, passage.url))
+    return tuple(seen.values())[:MAX_CITATIONS]
+
+
+def suggest_flow(passages: Iterable[Passage]) -> str | None:
+    """'object' or 'signup' when the leading sources are about that walkthrough."""
+    for passage in list(passages)[:2]:
+        for flow, prefixes in FLOW_TOPICS.items():
+            if passage.source_id.startswith(prefixes):
+                return flow
+    return None
+
+
+class ExtractiveComposer:
+    """Lead from our best guide or FAQ passage, a brief quote of the best official text, and the sources."""
+
+    name = "extractive"
+
+    def compose(self, retrieval: Retrieval) -> Answer:
+        """Assemble the answer from the top passages, citing nothing retrieval did not return."""
+        passages = retrieval.passages
+        ours = [p for p in passages if p.kind in ("faq", "guide", "rad", "case", "news")]
+        official = [p for p in passages if p.kind == "law" or p.source_id.startswith("cjeu/") and "#para" in p.source_id]
+        lead = ours[0] if ours else passages[0]
+        parts = [trim(lead.text, LEAD_CHARS)]
+        quote = next((p for p in official if p is not lead), None)
+        if quote is not None:
+            parts.append(f"{t(retrieval.lang, 'answer.quote_intro', label=quote.label)}\n«{trim(quote.text, QUOTE_CHARS)}»")
+        used = [lead] + ([quote] if quote else []) + [p for p in passages if p is not lead and p is not quote]
+        return Answer(
+            text="\n\n".join(parts),
+            citations=citations_for(used),
+            lang=retrieval.lang,
+            in_scope=True,
+            mode=self.name,
+            passages=passages,
+            suggest_flow=suggest_flow(passages),
+            topic=base_id(lead.source_id),
+        )
+
+
+def render_plain(answer: Answer) -> str:
+    """Answer, sources, disclaimer and pointer as plain text (console, CLI, JSON)."""
+    if not answer.citations:
+        return answer.text
+    lines = [answer.text, "", f"{t(answer.lang, 'answer.sources')}:"]
+    lines += [f"[{i}] {c.label} — {c.url}" for i, c in enumerate(answer.citations, 1)]
+    lines += ["", t(answer.lang, "answer.disclaimer")]
+    if answer.suggest_flow:
+        lines.append(t(answer.lang, f"answer.pointer_{answer.suggest_flow}"))
+    return "\n".join(lines)

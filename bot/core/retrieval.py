@@ -1,0 +1,72 @@
+"""Hybrid retrieval: dense (Chroma) + keyword (BM25) + explicit references, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.core.embeddings import Embedder
+from bot.core.index import KnowledgeIndex
+from bot.core.references import find_references
+from bot.core.textproc import tokenize
+from bot.core.types import Passage, base_id
+
+RRF_K = 60  # the usual constant: ranks matter, raw scores of different scales do not
+DEPTH = 40  # candidates taken from each retriever before fusion
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """Ranked passages for one question, plus the signals the scope check reads."""
+
+    query: str
+    lang: str
+    passages: tuple[Passage, ...]  # one per source, best first
+    refs: tuple[str, ...]  # ids the question names explicitly
+    dense_top: float  # best cosine similarity in the question's language
+    keyword_top: float  # best BM25 score, divided by the number of query tokens
+    query_tokens: int
+
+
+class Retriever:
+    """Turns a question into ranked, deduplicated passages."""
+
+    def __init__(self, index: KnowledgeIndex, embedder: Embedder, dense_weight: float = 1.0,
+                 keyword_weight: float = 1.0) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.dense_weight = dense_weight
+        self.keyword_weight = keyword_weight
+
+    def search(self, query: str, lang: str, k: int = 5, mode: str = "hybrid") -> Retrieval:
+        """Best k sources for the question; mode 'bm25' or 'dense' runs one retriever alone (for the bench)."""
+        tokens = tokenize(query, lang)
+        dense = self.index.dense(self.embedder.embed([query])[0], lang, DEPTH) if mode != "bm25" else []
+        keyword = self.index.keyword(tokens, lang, DEPTH) if mode != "dense" else []
+        refs = tuple(find_references(query)) if mode == "hybrid" else ()
+        fused: dict[str, float] = {}
+        best: dict[str, Passage] = {}
+        for weight, ranked in ((self.dense_weight, dense), (self.keyword_weight, keyword)):
+            for rank, passage in enumerate(ranked):
+                _add(fused, best, passage, weight / (RRF_K + rank + 1))
+        for rank, ref in enumerate(refs):
+            for passage in self.index.lookup(ref, lang)[:3]:
+                # A named article or case is what the user asked for: it outranks anything fused.
+                _add(fused, best, passage, 1.0 / (rank + 1))
+        ranked_ids = sorted(best, key=lambda source: -fused[source])[:k]
+        return Retrieval(
+            query=query,
+            lang=lang,
+            passages=tuple(replace(best[source], score=round(fused[source], 5)) for source in ranked_ids),
+            refs=refs,
+            dense_top=max((p.score for p in dense), default=0.0),
+            keyword_top=(keyword[0].score / max(len(tokens), 1)) if keyword else 0.0,
+            query_tokens=len(tokens),
+        )
+
+
+def _add(fused: dict[str, float], best: dict[str, Passage], passage: Passage, score: float) -> None:
+    """Credit a passage's source; the source is represented by its highest-credited passage."""
+    source = base_id(passage.source_id)
+    fused[source] = fused.get(source, 0.0) + score
+    if source not in best or score > best[source].score:
+        best[source] = replace(passage, score=score)

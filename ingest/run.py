@@ -1,0 +1,41 @@
+"""`legalbot ingest`: collect, embed and index, then report counts per source and the time taken."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+
+from bot.core.embeddings import load_embedder
+from bot.settings import Settings
+from ingest.index import IndexReport, write_index
+from ingest.pipeline import collect, input_fingerprint
+
+STATE_FILE = "ingest_state.json"
+
+
+def is_stale(settings: Settings) -> bool:
+    """True when the index is missing or its inputs changed since the last ingest."""
+    state = settings.data_dir / STATE_FILE
+    if not state.exists():
+        return True
+    return json.loads(state.read_text()).get("fingerprint") != input_fingerprint(settings)
+
+
+def run_ingest(settings: Settings, fetch: bool = False, progress: bool = True,
+               say: Callable[[str], None] = print) -> IndexReport:
+    """Bring the index up to date with the corpus and knowledge/; safe to repeat."""
+    started = time.perf_counter()
+    documents, warnings = collect(settings, fetch=fetch)
+    for warning in warnings:
+        say(f"warning: {warning}")
+    embedder = load_embedder(settings.embedding_model)
+    report = write_index(settings.data_dir, documents, embedder, progress=progress)
+    state = {"fingerprint": input_fingerprint(settings), "embedding_model": embedder.name}
+    (settings.data_dir / STATE_FILE).write_text(json.dumps(state))
+    elapsed = time.perf_counter() - started
+    say(f"{'source':<14}{'embedded':>10}{'unchanged':>11}")
+    for group in sorted(report.added.keys() | report.kept.keys()):
+        say(f"{group:<14}{report.added.get(group, 0):>10}{report.kept.get(group, 0):>11}")
+    say(f"{report.total} passages in the index; {report.removed_docs} removed documents; {elapsed:.1f} s")
+    return report
