@@ -34,6 +34,7 @@ _MARKER = re.compile(r"^point(\d+)$")  # id="point12" (fmx2xhtml) or <a name="po
 _RULES = re.compile(r"^On those grounds\b.*\bhereby\b", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(\d+)\.\s+(.*)$", re.DOTALL)
 _CASE = re.compile(r"\bCases?\s+([CT]\s*[\u2010-\u2013-]\s*\d+/\d{2})")
+_ECLI = re.compile(r"ECLI:EU:[CT]:\d{4}:\d+")
 _COMPANY = re.compile(r"\s*\b(Inc|Ltd|Limited|GmbH|AG|eV|e\.V|SA|SRL|plc)\b\.?$")
 
 
@@ -120,7 +121,7 @@ def _operative_points(lines: list[str]) -> list[tuple[str, str]]:
         if m and int(m[1]) == len(groups):  # only the next number in sequence opens a point
             groups.append((f"operative-{m[1]}", [m[2]]))
         else:
-            groups[-1][1].extend([line])
+            groups[-1][1].append(line)
     if len(groups) > 1 and groups[0][1]:
         raise ValueError(f"text before point 1 of the operative part: {groups[0][1][0][:60]!r}")
     return [(frag, "\n".join(text)) for frag, text in (groups[1:] or groups)]
@@ -139,8 +140,8 @@ def _parties(header: list[HtmlElement]) -> str:
         elif text.endswith(":") or text.startswith("THE COURT"):
             break  # interveners are not parties in the case name
         else:
-            names = [_clean(b.text_content()).rstrip(",") for b in p.xpath('.//b | .//span[contains(@class, "bold")]')]
-            sides[-1].extend(n for n in names if n)
+            bold = p.xpath('.//b | .//span[contains(@class, "bold")]')
+            sides[-1].extend(name for name in (_clean(b.text_content()).rstrip(",") for b in bold) if name)
     joined = [s[0] if len(s) == 1 else (f"{s[0]} and {s[1]}" if len(s) == 2 else f"{s[0]} and Others")
               for s in sides if s]
     return " v ".join(joined)
@@ -169,7 +170,7 @@ def _meta(scan: _Scan, path: Path, meta: dict | None) -> CaseMeta:
         raise ValueError(f"{path} is {number}, but meta describes {meta['case_number']}")
     before_case = lines[: next((i for i, t in enumerate(lines) if _CASE.search(t)), len(lines))]
     day = next((d for d in map(parse_date, before_case) if d), "") or meta.get("date") or ""
-    eclis = [m[0] for m in map(re.compile(r"ECLI:EU:[CT]:\d{4}:\d+").search, before_case) if m]
+    eclis = [m[0] for m in map(_ECLI.search, before_case) if m]  # later lines cite other judgments
     celex = case_celex(case_id(number))
     parties = _parties(scan.header) or meta.get("parties_eurlex") or ""
     title = meta.get("popular_name") or parties
@@ -197,6 +198,8 @@ def parse_judgment_html(path: Path, meta: dict | None = None) -> Document:
     """Parse a judgment into one passage per grounds paragraph and per point of the operative part."""
     info, scan = _read(path, meta)
     base = case_id(info.case_number)
+    if not scan.paragraphs or not scan.operative:
+        raise ValueError(f"{path}: no numbered paragraphs or no operative part found; unknown markup?")
 
     def passage(fragment: str, text: str) -> Passage:
         sid = f"{base}#{fragment}"

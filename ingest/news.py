@@ -34,7 +34,7 @@ def _is_furniture(line: str) -> bool:
     """Tell page furniture from article text by general rules, not by position in one page."""
     words = line.split()
     half = len(words) // 2
-    if len(words) % 2 == 0 and half and words[:half] == words[half:]:
+    if len(words) <= 8 and len(words) % 2 == 0 and half and words[:half] == words[half:]:
         return True  # a menu label rendered twice ("En ce moment En ce moment")
     if any(p.search(line) for p in FURNITURE):
         return True

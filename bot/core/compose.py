@@ -74,13 +74,12 @@ class ExtractiveComposer:
         ours = [p for p in passages if p.kind in ("faq", "guide", "rad", "case", "news")]
         official = [p for p in passages if p.kind == "law" or p.source_id.startswith("cjeu/") and "#para" in p.source_id]
         lead = ours[0] if ours else passages[0]
-        parts = [trim(lead.text, LEAD_CHARS)]
         quote = next((p for p in official if p is not lead), None)
-        if quote is not None:
-            parts.append(f"{t(retrieval.lang, 'answer.quote_intro', label=quote.label)}\n«{trim(quote.text, QUOTE_CHARS)}»")
         used = [lead] + ([quote] if quote else []) + [p for p in passages if p is not lead and p is not quote]
         return Answer(
-            text="\n\n".join(parts),
+            text=trim(lead.text, LEAD_CHARS),
+            quote=Citation(quote.source_id, quote.label, quote.url) if quote else None,
+            quote_text=trim(quote.text, QUOTE_CHARS) if quote else "",
             citations=citations_for(used),
             lang=retrieval.lang,
             in_scope=True,
@@ -95,7 +94,10 @@ def render_plain(answer: Answer) -> str:
     """Answer, sources, disclaimer and pointer as plain text (console, CLI, JSON)."""
     if not answer.citations:
         return answer.text
-    lines = [answer.text, "", f"{t(answer.lang, 'answer.sources')}:"]
+    lines = [answer.text]
+    if answer.quote:
+        lines += ["", t(answer.lang, "answer.quote_intro", label=answer.quote.label), f"«{answer.quote_text}»"]
+    lines += ["", f"{t(answer.lang, 'answer.sources')}:"]
     lines += [f"[{i}] {c.label} — {c.url}" for i, c in enumerate(answer.citations, 1)]
     lines += ["", t(answer.lang, "answer.disclaimer")]
     if answer.suggest_flow:

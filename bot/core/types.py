@@ -55,11 +55,13 @@ class Citation:
 class Answer:
     """What the core hands to an adapter: text, citations, language, and how it was made."""
 
-    text: str
+    text: str  # the answer's body (plain text); sources, quote and notes are rendered by the adapter
     citations: tuple[Citation, ...]
     lang: str
     in_scope: bool
     mode: str = "extractive"
+    quote: Citation | None = None  # a brief excerpt of the official text: label and link of its source
+    quote_text: str = ""
     passages: tuple[Passage, ...] = field(default=())
     suggest_flow: str | None = None  # "object" | "signup" when a walkthrough fits the question
     topic: str = ""  # base id of the leading source, used for stats and hand-off headers

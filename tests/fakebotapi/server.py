@@ -11,7 +11,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from . import botmethods, messages  # noqa: F401  (importing registers the handlers)
 from .inspection import Inspection
@@ -38,6 +38,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"  # keep-alive, like api.telegram.org
     timeout = 120  # idle keep-alive connections are dropped eventually
+    disable_nagle_algorithm = True  # headers and body go out in two writes; avoid 40 ms delayed-ACK stalls
     server: _HttpServer
 
     def setup(self) -> None:
@@ -133,6 +134,7 @@ class FakeBotApi(Inspection):
         return f"{self.url}/file/bot"
 
     def start(self) -> FakeBotApi:
+        self.store.closed = False
         httpd = _HttpServer((self.host, self.port), _Handler)
         httpd.api, httpd.connections = self, set()
         self.port = httpd.server_address[1]
@@ -190,12 +192,13 @@ class FakeBotApi(Inspection):
     def handle_http(self, path: str, content_type: str, body: bytes) -> tuple[int, str, bytes]:
         """Route one request; returns (status, content type, body)."""
         parts = urlsplit(path)
-        file_match = _FILE_ROUTE.fullmatch(parts.path)
+        route = unquote(parts.path)  # PTB percent-encodes file paths, ':' of the token included
+        file_match = _FILE_ROUTE.fullmatch(route)
         if file_match and file_match.group(1) == self.token:
             stored = self.store.files.get(file_match.group(2).rsplit("/", 1)[-1])
             if stored is not None:
                 return 200, stored.mime_type or "application/octet-stream", stored.content
-        match = _BOT_ROUTE.fullmatch(parts.path)
+        match = _BOT_ROUTE.fullmatch(route)
         if match is None or file_match:
             return _json(ApiError(404, "Not Found").payload(), 404)
         if match.group(1) != self.token:
@@ -204,6 +207,8 @@ class FakeBotApi(Inspection):
             params = decode_body(content_type, body, parts.query)
         except ApiError as err:
             return _json(err.payload(), err.code)
+        except (ValueError, LookupError) as err:  # undecodable bytes, broken multipart
+            return _json(ApiError(400, f"Bad Request: can't parse request: {err}").payload(), 400)
         status, response = self.dispatch(match.group(2), params)
         return _json(response, status)
 

@@ -1,6 +1,7 @@
 """The EUR-Lex HTML GDPR parser (current and 2016 markup) against the Formex parser, article by article."""
 
 import re
+from pathlib import Path
 
 import pytest
 from _corpus import corpus_dir
@@ -79,7 +80,26 @@ def test_the_comparison_sees_the_corrigendum(html: Document) -> None:
 
 def test_footnote_calls_and_numbering_are_removed(html: Document) -> None:
     passages = {p.source_id: p.text for p in html.passages}
-    assert passages["gdpr/recital-3"].startswith("Directive 95/46/EC of the European Parliament and of the Council seeks")
+    # The OJ prints "Council (4) seeks": the call "(4)" goes, as Formex NOTE elements do.
+    assert "of the Council seeks to harmonise" in passages["gdpr/recital-3"]
     assert passages["gdpr/art-21#1"].startswith("The data subject shall have the right to object")
     assert passages["gdpr/art-4"].splitlines()[1].startswith("(1) ‘personal data’ means any information")
     assert "10 000 000 EUR" in re.sub(r"\s+", " ", passages["gdpr/art-83#4"])
+
+
+def test_only_the_next_number_opens_a_paragraph(tmp_path: Path) -> None:
+    """Legacy markup has no paragraph containers: "3." out of sequence is text, not paragraph 3."""
+    page = tmp_path / "act.html"
+    nbsp = "\u00a0" * 3
+    page.write_text(
+        '<html><body><p class="doc-ti">of 27 April 2016</p><p class="ti-art">Article 1</p>'
+        f'<p class="sti-art">Subject-matter</p><p class="normal">1.{nbsp}First.</p>'
+        f'<p class="normal">3.{nbsp}Quoted text, not a paragraph.</p><p class="normal">2.{nbsp}Second.</p>'
+        '<p class="final">Done at Brussels.</p></body></html>',
+        encoding="utf-8",
+    )
+    passages = parse_gdpr_html(page).passages
+    assert [(p.source_id, p.title, p.text) for p in passages] == [
+        ("gdpr/art-1#1", "Subject-matter", "First.\n3. Quoted text, not a paragraph."),
+        ("gdpr/art-1#2", "Subject-matter", "Second."),
+    ]
