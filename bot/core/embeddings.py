@@ -8,6 +8,8 @@ from typing import Protocol
 
 from bot.settings import BUNDLED_MODEL
 
+MAX_TOKENS = 128
+
 
 class Embedder(Protocol):
     """Turns texts into unit-length vectors."""
@@ -30,6 +32,8 @@ class SentenceTransformerEmbedder:
         self.name = name
         path = _resolve(name)
         self._model = SentenceTransformer(path, device="cpu")
+        # all-MiniLM-L6-v2 was trained on 128-token inputs; longer ones cost twice the time for little gain.
+        self._model.max_seq_length = min(self._model.max_seq_length or MAX_TOKENS, MAX_TOKENS)
         self.dimension = int(self._model.get_embedding_dimension())
 
     def embed(self, texts: list[str]) -> list[list[float]]:
