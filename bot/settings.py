@@ -26,6 +26,10 @@ class Settings(BaseSettings):
         BUNDLED_MODEL,
         description="sentence-transformers model name or path; 'bundled:all-MiniLM-L6-v2' works offline.",
     )
+    embedding_max_tokens: int = Field(96, description="Longer passages are cut to this many tokens when embedded.")
+    dense_weight_non_english: float = Field(
+        0.5, description="Weight of dense matches for French and German questions (1.0 with a multilingual model)."
+    )
     site_url: str = Field(
         "https://example.org/legalbot", description="Public site of the NGO; links to our own guides start here."
     )

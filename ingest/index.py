@@ -47,12 +47,13 @@ def group_of(doc_id: str) -> str:
     return f"{source.split('/')[0]} {lang}"
 
 
-def _load_previous(path: Path, model: str) -> dict[str, Any]:
-    """Documents of the last run, or nothing when there was none or it used another model."""
+def _load_previous(path: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    """Documents of the last run, or nothing when there was none or it embedded differently."""
     if not path.exists():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
-    return data["documents"] if data.get("embedding_model") == model else {}
+    same = all(data.get(key) == value for key, value in meta.items())
+    return data["documents"] if same else {}
 
 
 def write_index(
@@ -61,8 +62,8 @@ def write_index(
     """Bring Chroma and the keyword file in line with `documents`; safe to run again and again."""
     data_dir.mkdir(parents=True, exist_ok=True)
     path = keyword_path(data_dir)
-    previous = _load_previous(path, embedder.name)
-    meta = {"embedding_model": embedder.name, "dimension": embedder.dimension}
+    meta = {"embedding_model": embedder.name, "dimension": embedder.dimension, "max_tokens": embedder.max_tokens}
+    previous = _load_previous(path, meta)
     if not previous:
         _drop_collection(data_dir)
     collection = open_collection(data_dir / "chroma", create_with=meta)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bot.core.types import Document
+from bot.core.types import Document, Passage, base_id
 from bot.settings import Settings
 from ingest.knowledge import load_knowledge
 
@@ -20,7 +21,10 @@ GDPR_LANGS = ("en", "fr", "de")
 
 def load_sources(knowledge_dir: Path) -> list[dict[str, Any]]:
     """Official documents from knowledge/sources.yaml (ids, CELEX numbers, corpus paths)."""
-    data = yaml.safe_load((knowledge_dir / "sources.yaml").read_text(encoding="utf-8")) or {}
+    path = knowledge_dir / "sources.yaml"
+    if not path.exists():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return list(data.get("sources", data) if isinstance(data, dict) else data)
 
 
@@ -100,21 +104,23 @@ def collect(settings: Settings, fetch: bool = False) -> tuple[list[Document], li
     if not corpus_ok:
         settings = settings.model_copy(update={"corpus_dir": None})
     documents = official_documents(settings, fetched) + load_knowledge(settings.knowledge_dir, settings.site_url)
-    return _attach_news_urls(documents, settings.knowledge_dir), warnings
+    return _attach_news_urls(documents), warnings
 
 
-def _attach_news_urls(documents: list[Document], knowledge_dir: Path) -> list[Document]:
-    """Press captures link to the publisher's page named in our news summary (no URL is in the capture)."""
-    from dataclasses import replace
-
-    urls = {}
+def _attach_news_urls(documents: list[Document]) -> list[Document]:
+    """Press captures link to the page named in our news summary (a capture carries no URL of its own)."""
+    urls: dict[tuple[str, str], str] = {}
     for doc in documents:
-        if doc.doc_id.startswith("news/") and doc.passages and doc.passages[0].kind == "news":
-            urls.setdefault(doc.doc_id.split("@")[0], doc.passages[0].url)
-    return [
-        replace(doc, passages=tuple(replace(p, url=p.url or urls.get(doc.doc_id.split("@")[0], "")) for p in doc.passages))
-        for doc in documents
-    ]
+        for p in doc.passages:
+            if p.kind == "news" and p.url:
+                urls[(base_id(p.source_id), p.lang)] = p.url
+                urls.setdefault((base_id(p.source_id), "*"), p.url)
+
+    def url_of(p: Passage) -> str:
+        source = base_id(p.source_id)
+        return p.url or urls.get((source, p.lang)) or urls.get((source, "*"), "")
+
+    return [replace(doc, passages=tuple(replace(p, url=url_of(p)) for p in doc.passages)) for doc in documents]
 
 
 def input_fingerprint(settings: Settings) -> str:

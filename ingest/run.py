@@ -29,7 +29,7 @@ def run_ingest(settings: Settings, fetch: bool = False, progress: bool = True,
     documents, warnings = collect(settings, fetch=fetch)
     for warning in warnings:
         say(f"warning: {warning}")
-    embedder = load_embedder(settings.embedding_model)
+    embedder = load_embedder(settings.embedding_model, settings.embedding_max_tokens)
     report = write_index(settings.data_dir, documents, embedder, progress=progress)
     state = {"fingerprint": input_fingerprint(settings), "embedding_model": embedder.name}
     (settings.data_dir / STATE_FILE).write_text(json.dumps(state))

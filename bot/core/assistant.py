@@ -32,7 +32,7 @@ class Assistant:
     @classmethod
     def from_settings(cls, settings: Settings, composer: Composer | None = None) -> Assistant:
         """Load the model and the index named in the settings."""
-        embedder = load_embedder(settings.embedding_model)
+        embedder = load_embedder(settings.embedding_model, settings.embedding_max_tokens)
         index = KnowledgeIndex(settings.data_dir, embedder.name)
         if index.empty:
             log.warning("The knowledge index in %s is empty: run `legalbot ingest`.", settings.data_dir)
@@ -41,7 +41,7 @@ class Assistant:
     @property
     def retriever(self) -> Retriever:
         """A retriever over this assistant's index."""
-        return Retriever(self.index, self.embedder)
+        return Retriever(self.index, self.embedder, foreign_dense_weight=self.settings.dense_weight_non_english)
 
     def language_of(self, question: str, lang: str | None = None) -> str:
         """The language to answer in: the one asked for, else the one detected."""

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from bot.core.i18n import t
+from bot.core.labels import label_for
 from bot.core.retrieval import Retrieval
 from bot.core.types import Answer, Citation, Passage, base_id
 
@@ -70,6 +71,9 @@ class ExtractiveComposer:
 
     def compose(self, retrieval: Retrieval) -> Answer:
         """Assemble the answer from the top passages, citing nothing retrieval did not return."""
+        provision = named_provision(retrieval)
+        if provision:
+            return self._provision_answer(retrieval, provision)
         passages = retrieval.passages
         ours = [p for p in passages if p.kind in ("faq", "guide", "rad", "case", "news")]
         official = [p for p in passages if p.kind == "law" or p.source_id.startswith("cjeu/") and "#para" in p.source_id]
@@ -88,6 +92,38 @@ class ExtractiveComposer:
             suggest_flow=suggest_flow(passages),
             topic=base_id(lead.source_id),
         )
+
+
+    def _provision_answer(self, retrieval: Retrieval, provision: list[Passage]) -> Answer:
+        """'What does Art. 6 say?': the provision's full text, then our plain-language explanation if we have one."""
+        head = provision[0]
+        source = base_id(head.source_id)
+        label = label_for(source, head.lang)
+        parts = [f"{label} — {head.title}" if head.title else label, *(p.text for p in provision)]
+        ours = next((p for p in retrieval.passages if p.kind in ("faq", "guide")), None)
+        if ours is not None:
+            parts.append(trim(ours.text, LEAD_CHARS))
+        first = Citation(source, label, head.url)
+        others = [p for p in retrieval.passages if base_id(p.source_id) != source]
+        return Answer(
+            text="\n\n".join(parts),
+            citations=(first, *citations_for(others))[:MAX_CITATIONS],
+            lang=retrieval.lang,
+            in_scope=True,
+            mode=self.name,
+            passages=retrieval.passages,
+            suggest_flow=suggest_flow([head, *others]),
+            topic=source,
+        )
+
+
+def named_provision(retrieval: Retrieval) -> list[Passage]:
+    """The paragraphs of the first GDPR article or recital the question names explicitly, else nothing."""
+    law = [p for p in retrieval.named if p.kind == "law"]
+    if not law:
+        return []
+    first = base_id(law[0].source_id)
+    return [p for p in law if base_id(p.source_id) == first]
 
 
 def render_plain(answer: Answer) -> str:

@@ -18,12 +18,18 @@ TEXTS_DIR = REPO_ROOT / "knowledge" / "texts"
 
 @lru_cache(maxsize=8)
 def _load(lang: str, folder: Path = TEXTS_DIR) -> dict[str, Any]:
-    """One language's texts; a broken file is an operator error, named precisely."""
-    path = folder / f"{lang}.yaml"
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise LegalbotError(f"Cannot read the texts file {path}: {exc}") from exc
+    """One language's texts: <lang>.yaml plus every <part>.<lang>.yaml (one part per flow or team)."""
+    merged: dict[str, Any] = {}
+    for path in [folder / f"{lang}.yaml", *sorted(folder.glob(f"*.{lang}.yaml"))]:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise LegalbotError(f"Cannot read the texts file {path}: {exc}") from exc
+        clash = merged.keys() & data.keys()
+        if clash:
+            raise LegalbotError(f"{path} repeats the top-level keys {sorted(clash)} of another texts file.")
+        merged.update(data)
+    return merged
 
 
 def normalise_lang(lang: str | None) -> str:

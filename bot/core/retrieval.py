@@ -10,7 +10,7 @@ from bot.core.references import find_references
 from bot.core.textproc import tokenize
 from bot.core.types import Passage, base_id
 
-RRF_K = 60  # the usual constant: ranks matter, raw scores of different scales do not
+RRF_K = 20  # ranks matter, raw scores of different scales do not; 20 (not the usual 60) favours the top ranks
 DEPTH = 40  # candidates taken from each retriever before fusion
 
 
@@ -25,17 +25,17 @@ class Retrieval:
     dense_top: float  # best cosine similarity in the question's language
     keyword_top: float  # best BM25 score, divided by the number of query tokens
     query_tokens: int
+    named: tuple[Passage, ...] = ()  # every passage of the provisions the question names, in document order
 
 
 class Retriever:
     """Turns a question into ranked, deduplicated passages."""
 
-    def __init__(self, index: KnowledgeIndex, embedder: Embedder, dense_weight: float = 1.0,
-                 keyword_weight: float = 1.0) -> None:
+    def __init__(self, index: KnowledgeIndex, embedder: Embedder, foreign_dense_weight: float = 1.0) -> None:
         self.index = index
         self.embedder = embedder
-        self.dense_weight = dense_weight
-        self.keyword_weight = keyword_weight
+        # The bundled model only knows English: its French and German matches are weaker evidence than BM25's.
+        self.foreign_dense_weight = foreign_dense_weight
 
     def search(self, query: str, lang: str, k: int = 5, mode: str = "hybrid") -> Retrieval:
         """Best k sources for the question; mode 'bm25' or 'dense' runs one retriever alone (for the bench)."""
@@ -43,10 +43,13 @@ class Retriever:
         dense = self.index.dense(self.embedder.embed([query])[0], lang, DEPTH) if mode != "bm25" else []
         keyword = self.index.keyword(tokens, lang, DEPTH) if mode != "dense" else []
         refs = tuple(find_references(query)) if mode == "hybrid" else ()
+        named = tuple(passage for ref in refs for passage in self.index.lookup(ref, lang))
         fused: dict[str, float] = {}
         best: dict[str, Passage] = {}
-        for weight, ranked in ((self.dense_weight, dense), (self.keyword_weight, keyword)):
-            for rank, passage in enumerate(ranked):
+        dense_weight = 1.0 if lang == "en" else self.foreign_dense_weight
+        for weight, ranked in ((dense_weight, dense), (1.0, keyword)):
+            # Rank sources, not passages: a judgment with 150 paragraphs must not outvote a one-passage FAQ.
+            for rank, passage in enumerate(best_per_source(ranked)):
                 _add(fused, best, passage, weight / (RRF_K + rank + 1))
         for rank, ref in enumerate(refs):
             for passage in self.index.lookup(ref, lang)[:3]:
@@ -61,7 +64,16 @@ class Retriever:
             dense_top=max((p.score for p in dense), default=0.0),
             keyword_top=(keyword[0].score / max(len(tokens), 1)) if keyword else 0.0,
             query_tokens=len(tokens),
+            named=named,
         )
+
+
+def best_per_source(ranked: list[Passage]) -> list[Passage]:
+    """The first (best) passage of each source, in rank order."""
+    seen: dict[str, Passage] = {}
+    for passage in ranked:
+        seen.setdefault(base_id(passage.source_id), passage)
+    return list(seen.values())
 
 
 def _add(fused: dict[str, float], best: dict[str, Passage], passage: Passage, score: float) -> None:

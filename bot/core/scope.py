@@ -1,12 +1,21 @@
-"""Is a question for this bot? Injection attempts and off-topic requests are refused before any answer."""
+"""Is a question for this bot? Role-change attempts and off-topic requests are refused before any answer."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from bot.core.retrieval import Retrieval
 from bot.core.textproc import fold
+from bot.settings import REPO_ROOT
+
+SCOPE_FILE = REPO_ROOT / "knowledge" / "scope.yaml"
+_WORD = re.compile(r"[^\W_]+(?:[/-][^\W_]+)*")
+SUBWORD_MIN = 5  # anchors this long also match inside compounds ("daten" in "datenschutzbehorde")
 
 # Attempts to override the bot's role, in the three languages (folded: no accents, lower case).
 _INJECTION = re.compile(
@@ -16,30 +25,64 @@ _INJECTION = re.compile(
     r"|you\s+are\s+now|from\s+now\s+on\s+you|pretend\s+(?:to\s+be|you)|act\s+as\s+(?:a|an|my)\b"
     r"|tu\s+es\s+(?:maintenant|desormais)|fais\s+comme\s+si|oublie\w*\s+(?:tou\w*\s+)?(?:tes|les|vos)\s+"
     r"|du\s+bist\s+(?:jetzt|ab\s+jetzt|nun)|vergiss\w*\s+(?:alle\w*\s+|deine\w*\s+)*(?:regel|anweisung|vorgabe)"
-    r"|tu\s+comme\s+si|new\s+persona|reveal\s+your\s+(?:instructions|prompt)"
+    r"|new\s+persona|reveal\s+your\s+(?:instructions|prompt)"
 )
 
 
 @dataclass(frozen=True)
 class ScopeThresholds:
-    """Calibrated on tests/eval/questions.jsonl with `legalbot eval --calibrate` (see the README)."""
+    """Calibrated on tests/eval/questions.jsonl (see `legalbot eval`); a question with an anchor word must also
+    match the knowledge at least this well to be answered."""
 
-    dense: float = 0.45  # best cosine similarity that alone makes a question in scope
-    keyword: float = 2.0  # best BM25 score per query token that alone makes it in scope
-    combined: float = 0.30  # cosine similarity that, with any keyword match, makes it in scope
+    dense: float = 0.30  # best cosine similarity in the question's language
+    keyword: float = 0.5  # best BM25 score per query token
+
+
+@dataclass(frozen=True)
+class ScopeRules:
+    """Anchor words and refusal patterns from knowledge/scope.yaml."""
+
+    exact: dict[str, frozenset[str]]  # by language; "all" holds names that mean the same everywhere
+    subwords: dict[str, tuple[str, ...]]
+    refuse: tuple[re.Pattern[str], ...]
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: Path = SCOPE_FILE) -> ScopeRules:
+    """Read the anchors per language (French "comment" is not English "comment") and the refusal patterns."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    common = {fold(str(word)) for word in data["anchors"].get("all", [])}
+    exact = {lang: frozenset(common | {fold(str(w)) for w in words}) for lang, words in data["anchors"].items()}
+    return ScopeRules(
+        exact=exact,
+        subwords={lang: tuple(sorted(w for w in words if len(w) >= SUBWORD_MIN)) for lang, words in exact.items()},
+        refuse=tuple(re.compile(pattern) for pattern in data.get("refuse", [])),
+    )
 
 
 def is_injection(text: str) -> bool:
-    """True for attempts to make the bot drop its role or show its instructions."""
-    return bool(_INJECTION.search(fold(text)))
+    """True for attempts to make the bot drop its role, show its instructions, or do an unrelated task."""
+    folded = fold(text)
+    return bool(_INJECTION.search(folded)) or any(p.search(folded) for p in load_rules().refuse)
+
+
+def has_anchor(text: str, lang: str, rules: ScopeRules | None = None) -> bool:
+    """True when the text names something of the bot's topic, in its language or by a universal name."""
+    rules = rules or load_rules()
+    exact = rules.exact.get(lang, rules.exact["all"])
+    subwords = rules.subwords.get(lang, rules.subwords["all"])
+    for word in _WORD.findall(fold(text)):
+        if word in exact or any(anchor in word for anchor in subwords if len(word) > len(anchor)):
+            return True
+    return False
 
 
 def in_scope(retrieval: Retrieval, thresholds: ScopeThresholds = ScopeThresholds()) -> bool:
-    """Refs, or a strong enough dense or keyword match, make a question one the bot should answer."""
-    if is_injection(retrieval.query):
+    """Answer only on-topic questions that the knowledge actually matches."""
+    if not retrieval.passages or is_injection(retrieval.query):
         return False
-    if retrieval.refs and retrieval.passages:
+    if retrieval.refs:
         return True
-    if retrieval.dense_top >= thresholds.dense or retrieval.keyword_top >= thresholds.keyword:
-        return True
-    return retrieval.dense_top >= thresholds.combined and retrieval.keyword_top > 0
+    if not has_anchor(retrieval.query, retrieval.lang):
+        return False
+    return retrieval.dense_top >= thresholds.dense or retrieval.keyword_top >= thresholds.keyword

@@ -71,10 +71,10 @@ def build_application(settings: Settings, request: BaseRequest | None = None, as
 
 def _register_handlers(app: Application) -> None:
     """Each flow's handlers, then the catch-alls."""
-    from bot.telegram.handlers import common, questions
+    from bot.telegram.handlers import common, flows, questions, support
 
-    common.register(app)
-    questions.register(app)
+    for module in (common, flows, support, questions):
+        module.register(app)
     common.register_fallbacks(app)
 
 

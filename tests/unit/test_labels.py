@@ -2,7 +2,7 @@
 
 import pytest
 
-from ingest.labels import case_celex, case_id, case_number, label_for, news_label, parse_date, url_for
+from bot.core.labels import case_celex, case_id, case_number, label_for, news_label, parse_date, url_for
 
 LABELS = [
     ("gdpr/art-21#1", "en", "", "GDPR Art. 21(1)"),

@@ -1,0 +1,40 @@
+# The two commands of the README (`make run`, `make test`) and a few more for maintainers.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# The official texts live beside the checkout; ingest indexes knowledge/ alone when they are absent.
+export LEGALBOT_CORPUS_DIR ?= $(abspath ../shared/corpus)
+
+.PHONY: install run chat ingest test eval bench lint llm-server
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,openai]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/legalbot ingest --if-stale
+	$(BIN)/legalbot run
+
+chat: install
+	$(BIN)/legalbot ingest --if-stale
+	$(BIN)/legalbot chat
+
+ingest: install
+	$(BIN)/legalbot ingest
+
+test: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+eval: install
+	$(BIN)/legalbot ingest --if-stale --quiet
+	$(BIN)/legalbot eval tests/eval/questions.jsonl --show-misses
+
+bench: install
+	$(BIN)/legalbot bench
+
+lint: install
+	$(BIN)/ruff check bot ingest tests
