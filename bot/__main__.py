@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _dispatch(args: argparse.Namespace, settings) -> int:  # noqa: ANN001 - Settings imported lazily
+def _dispatch(args: argparse.Namespace, settings) -> int:
     """Run one sub-command."""
     if args.command == "ingest":
         from ingest.run import is_stale, run_ingest
@@ -103,7 +103,7 @@ def _dispatch(args: argparse.Namespace, settings) -> int:  # noqa: ANN001 - Sett
     raise LegalbotError(f"Unknown command {args.command}")
 
 
-def _ask(args: argparse.Namespace, settings) -> int:  # noqa: ANN001
+def _ask(args: argparse.Namespace, settings) -> int:
     """Answer one question on stdout, as text or as the JSON contract."""
     from bot.core.assistant import Assistant
     from bot.core.compose import render_plain

@@ -16,7 +16,7 @@ BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
 class Settings(BaseSettings):
     """Every knob of the bot; each field's description is what `.env.example` explains."""
 
-    model_config = SettingsConfigDict(env_prefix="LEGALBOT_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="LEGALBOT_", env_file=".env", extra="ignore", env_ignore_empty=True)
 
     data_dir: Path = Field(Path("data"), description="Where the index and the SQLite database live.")
     corpus_dir: Path | None = Field(None, description="Folder of official texts (the shared corpus) to ingest.")
@@ -78,5 +78,32 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return Settings()
+    """The process-wide settings, read once; a bad value becomes one clear line naming the variable."""
+    from pydantic import ValidationError
+
+    from bot.errors import LegalbotError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"LEGALBOT_{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}" for error in exc.errors()
+        )
+        raise LegalbotError(f"Invalid configuration: {problems}") from exc
+
+
+def env_example() -> str:
+    """The text of .env.example: every setting, its description and its default (tests keep the file in sync)."""
+    lines = ["# Copy to .env and fill in what you need. Every setting is optional; defaults are shown.", ""]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if isinstance(default, SecretStr):
+            default = ""
+        elif isinstance(default, frozenset):
+            default = ",".join(str(v) for v in sorted(default))
+        elif isinstance(default, Path) and default.is_absolute():
+            default = default.relative_to(REPO_ROOT) if default.is_relative_to(REPO_ROOT) else default
+        # Unset optional values stay commented out, so copying the file changes nothing.
+        setting = f"LEGALBOT_{name.upper()}={default}" if default not in (None, "") else f"# LEGALBOT_{name.upper()}="
+        lines += [f"# {field.description}", setting, ""]
+    return "\n".join(lines)

@@ -15,8 +15,8 @@ from pathlib import Path
 import lxml.html
 from lxml.html import HtmlElement
 
-from bot.core.types import Document, Passage
 from bot.core.labels import case_celex, case_id, label_for, parse_date, url_for
+from bot.core.types import Document, Passage
 
 # The judgments' own ECLIs appear neither in their EUR-Lex HTML nor in cases_index.json. These come from
 # EUR-Lex; three of them (C-252/21, C-311/18, C-673/17) are also cited by other judgments in the corpus.

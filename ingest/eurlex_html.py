@@ -9,8 +9,8 @@ from pathlib import Path
 import lxml.html
 from lxml.html import HtmlElement
 
-from bot.core.types import Document, Passage
 from bot.core.labels import label_for, parse_date, url_for
+from bot.core.types import Document, Passage
 
 # Classes that end an article in the legacy markup, where articles are not wrapped in containers.
 _ARTICLE_END = frozenset({"ti-art", "ti-section-1", "ti-section-2", "final", "signatory", "note", "doc-end"})

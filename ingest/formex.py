@@ -7,8 +7,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from bot.core.types import Document, Passage
 from bot.core.labels import label_for, url_for
+from bot.core.types import Document, Passage
 
 GDPR_DATE = "2016-04-27"  # date of adoption; used when the file carries no title date
 

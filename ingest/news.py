@@ -6,8 +6,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from bot.core.types import Document, Passage
 from bot.core.labels import news_label
+from bot.core.types import Document, Passage
 
 # Headings after which a news page has only links to other content ("related articles" and the footer).
 END_MARKERS: tuple[str, ...] = (

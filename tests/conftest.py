@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,14 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
 
 @pytest.fixture(scope="session")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings whose data folder holds a full index of the corpus and knowledge/ (built once, ~1 min)."""
+    """Settings whose data folder holds a full index of the corpus and knowledge/ (built once, ~1 min).
+
+    LEGALBOT_TEST_INDEX_DIR keeps the index between runs on a developer's machine (ingest only redoes what changed).
+    """
     from ingest.run import run_ingest
 
-    settings = make_settings(tmp_path_factory.mktemp("index"))
+    keep = os.environ.get("LEGALBOT_TEST_INDEX_DIR")
+    settings = make_settings(Path(keep) if keep else tmp_path_factory.mktemp("index"))
     run_ingest(settings, progress=False, say=lambda _line: None)
     return settings
 

@@ -44,7 +44,7 @@ def trim(text: str, limit: int) -> str:
         if len(out) + len(sentence) + 1 > limit:
             break
         out = f"{out} {sentence}".strip()
-    return out or text[:limit].rsplit(" ", 1)[0] + " …"
+    return out or text[: limit - 2].rsplit(" ", 1)[0] + " …"
 
 
 def citations_for(passages: Iterable[Passage]) -> tuple[Citation, ...]:
@@ -76,7 +76,7 @@ class ExtractiveComposer:
             return self._provision_answer(retrieval, provision)
         passages = retrieval.passages
         ours = [p for p in passages if p.kind in ("faq", "guide", "rad", "case", "news")]
-        official = [p for p in passages if p.kind == "law" or p.source_id.startswith("cjeu/") and "#para" in p.source_id]
+        official = [p for p in passages if p.kind == "law" or (p.source_id.startswith("cjeu/") and "#para" in p.source_id)]
         lead = ours[0] if ours else passages[0]
         quote = next((p for p in official if p is not lead), None)
         used = [lead] + ([quote] if quote else []) + [p for p in passages if p is not lead and p is not quote]

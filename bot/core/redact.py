@@ -7,7 +7,7 @@ import re
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Nine or more digits with optional separators: phone numbers, while dates (8 digits), article
 # numbers and "2016/679" survive.
-_PHONE = re.compile(r"(?<![\w/])(?:\+|00)?\d(?:[\s.-]?\(?\d\)?){8,}(?![\w/])")
+_PHONE = re.compile(r"(?<![\w/])(?:\+|00)?\d(?:[\s./-]?\(?\d\)?){8,}(?![\w/])")
 
 
 def redact(text: str) -> str:

@@ -13,7 +13,7 @@ _ARTICLE = re.compile(
     re.IGNORECASE,
 )
 _RECITAL = re.compile(
-    r"\b(?:recitals?|considerants?|erwagungsgr(?:und|unde|\.)|ewg\.?)\s*(?P<num>\d{1,3})", re.IGNORECASE
+    r"\b(?:recitals?|considerants?|erwagungsgr(?:und|unde|\.)|erwg\.?)\s*(?P<num>\d{1,3})", re.IGNORECASE
 )
 _CASE = re.compile(r"\b[ct]\s*[-\u2010-\u2014]?\s*(?P<num>\d{1,3})\s*/\s*(?P<year>\d{2})\b", re.IGNORECASE)
 _DIRECTIVE = re.compile(r"2020\s*/\s*1828|representative actions? directive|\brad\b|verbandsklage(?:n)?richtlinie")

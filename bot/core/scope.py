@@ -19,12 +19,17 @@ SUBWORD_MIN = 5  # anchors this long also match inside compounds ("daten" in "da
 
 # Attempts to override the bot's role, in the three languages (folded: no accents, lower case).
 _INJECTION = re.compile(
-    r"ignore\w*\s+(?:all\s+|any\s+|the\s+|your\s+|my\s+|previous\s+|prior\s+|above\s+|tou\w*\s+|les\s+|tes\s+|vos\s+"
-    r"|alle\w*\s+|deine\w*\s+|vorherige\w*\s+)*(?:instruction|rule|regle|consigne|anweisung|regel|prompt|vorgabe)"
-    r"|system\s*-?\s*prompt|prompt\s+systeme|jailbreak|\bdan\s+mode|developer\s+mode"
-    r"|you\s+are\s+now|from\s+now\s+on\s+you|pretend\s+(?:to\s+be|you)|act\s+as\s+(?:a|an|my)\b"
-    r"|tu\s+es\s+(?:maintenant|desormais)|fais\s+comme\s+si|oublie\w*\s+(?:tou\w*\s+)?(?:tes|les|vos)\s+"
-    r"|du\s+bist\s+(?:jetzt|ab\s+jetzt|nun)|vergiss\w*\s+(?:alle\w*\s+|deine\w*\s+)*(?:regel|anweisung|vorgabe)"
+    # "ignore your instructions" in imperative forms; "Meta ignores the rules" must stay a question.
+    r"\bignore\s+(?:all\s+|any\s+)?(?:(?:your|the|my|previous|prior|above|earlier|these)\s+)+"
+    r"(?:instructions?|rules|prompts?|guidelines)"
+    r"|\bignore[zs]?\s+(?:toutes?\s+)?(?:tes|vos)\s+(?:instructions|consignes|regles)"
+    r"|\bignore[zs]?\s+(?:toutes?\s+)?les\s+(?:instructions|consignes)\s+(?:precedentes|ci-dessus)"
+    r"|\bignorier\w*\s+(?:(?:alle|deine|ihre|vorherigen?|bisherigen?|obigen?)\s+)+(?:anweisungen|regeln|vorgaben)"
+    r"|system\s*-?\s*prompt|prompt\s+systeme|systemanweisung|jailbreak|\bdan\s+mode|developer\s+mode"
+    r"|you\s+are\s+now\s+(?:a|an|my|the|dan|free)\b|from\s+now\s+on\s+you|pretend\s+(?:that\s+)?you(?:'re|\s+are)"
+    r"|act\s+as\s+if\s+you|tu\s+es\s+(?:maintenant|desormais)|fais\s+comme\s+si\s+tu"
+    r"|oublie\w*\s+(?:tou\w*\s+)?(?:tes|vos)\s+(?:regles|instructions|consignes)"
+    r"|du\s+bist\s+(?:jetzt|ab\s+jetzt|nun)\b|vergiss\w*\s+(?:alle\w*\s+|deine\w*\s+)*(?:regel|anweisung|vorgabe)"
     r"|new\s+persona|reveal\s+your\s+(?:instructions|prompt)"
 )
 

@@ -46,6 +46,8 @@ async def running(settings: Settings, assistant: Assistant | None) -> AsyncItera
     """Start the bot's Application with long polling and stop it cleanly."""
     app = build_application(settings, assistant=assistant, storage=open_storage(settings.db_path))
     async with app:
+        if app.post_init:  # run_polling() does this between initialize() and start()
+            await app.post_init(app)
         await app.start()
         await app.updater.start_polling(poll_interval=0, timeout=1)
         try:

@@ -30,7 +30,7 @@ class _EurLex(BaseHTTPRequestHandler):
 
     hits: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         """Serve the matching corpus file or 404."""
         url = urlparse(self.path)
         lang = url.path.split("/")[2] if url.path.startswith("/legal-content/") else ""

@@ -105,7 +105,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             await update.effective_message.reply_text(t(user_lang(update, context), "bot.error"),
                                                       parse_mode=ParseMode.HTML)
-        except Exception as exc:  # noqa: BLE001 - the apology itself may fail (network); nothing more to do
+        except Exception as exc:
             log.warning("could not send the error notice: %s", type(exc).__name__)
 
 

@@ -73,7 +73,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
                                  disable_web_page_preview=True)
 
 
-def _record(storage, answer: Answer, text: str) -> int:  # noqa: ANN001 - Storage
+def _record(storage, answer: Answer, text: str) -> int:
     """Aggregate statistics only; the redacted question is kept without any user id for 👎 and staff review."""
     storage.count("questions", answer.lang)
     storage.count("in_scope" if answer.in_scope else "out_of_scope", answer.lang)

@@ -1,0 +1,118 @@
+"""`legalbot bench`: our retrieval against BM25-only, dense-only (LangChain) and the floor, plus start-up costs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+from bot.core.assistant import Assistant
+from bot.core.retrieval import best_per_source
+from bot.core.textproc import tokenize
+from bot.evaluation import is_hit, load_questions
+from bot.settings import Settings
+
+Ranker = Callable[[str, str], list[str]]
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    """p50 and p95 in milliseconds."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def measure(rank: Ranker, questions: list[dict], k: int = 5) -> tuple[float, float, float]:
+    """recall@k, p50 ms and p95 ms of one pipeline over the in-scope questions."""
+    hits, times = 0, []
+    for q in questions:
+        started = time.perf_counter()
+        ranked = rank(q["q"], q["lang"])
+        times.append(time.perf_counter() - started)
+        hits += any(is_hit(sid, q["expect"]) for sid in ranked[:k])
+    return (hits / len(questions), *_percentiles(times))
+
+
+def _langchain_dense(assistant: Assistant, settings: Settings) -> Ranker:
+    """A stock LangChain Chroma retriever over the same collection and the same model."""
+    import chromadb
+    from langchain_chroma import Chroma
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    from bot.core.embeddings import _resolve
+    from bot.core.index import COLLECTION
+
+    client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chromadb.Settings(anonymized_telemetry=False))
+    embeddings = HuggingFaceEmbeddings(model_name=_resolve(settings.embedding_model),
+                                       encode_kwargs={"normalize_embeddings": True})
+    store = Chroma(client=client, collection_name=COLLECTION, embedding_function=embeddings)
+
+    def rank(query: str, lang: str) -> list[str]:
+        docs = store.as_retriever(search_kwargs={"k": 5, "filter": {"lang": lang}}).invoke(query)
+        return [doc.metadata["source_id"] for doc in docs]
+
+    return rank
+
+
+def _subprocess(args: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall time of a child `legalbot` run, and the largest RSS of any child so far in MB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "bot", *args], env=env, check=True, capture_output=True)
+    elapsed = time.perf_counter() - started
+    peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    return elapsed, peak // 1024
+
+
+def run_bench(args: argparse.Namespace, settings: Settings) -> int:
+    """Print one table: recall and latency of each pipeline, the floor, ingest time, cold start and peak RSS."""
+    questions = [q for q in load_questions(args.questions) if q["expect"]]
+    assistant = Assistant.from_settings(settings)
+    for q in questions:  # the language is part of the question here, as the eval harness gives it
+        q["lang"] = assistant.language_of(q["q"], q["lang"])
+    retriever, index = assistant.retriever, assistant.index
+    ours = measure(lambda q, lang: [p.source_id for p in retriever.search(q, lang)], questions)
+    bm25 = measure(lambda q, lang: [p.source_id for p in best_per_source(index.keyword(tokenize(q, lang), lang, 40))],
+                   questions)
+    dense = measure(_langchain_dense(assistant, settings), questions)
+    floor = measure(lambda q, lang: [p.source_id for p in index.dense(assistant.embedder.embed([q])[0], lang, 5)],
+                    questions)
+    env = {**os.environ, "LEGALBOT_DATA_DIR": str(settings.data_dir)}
+    cold, cold_rss = _subprocess(["ask", "Can I object to Meta training its AI on my posts?", "--json"], env)
+    with tempfile.TemporaryDirectory() as fresh:
+        ingest, ingest_rss = _subprocess(["ingest", "--quiet"], {**env, "LEGALBOT_DATA_DIR": fresh})
+    rows = [("ours (hybrid)", *ours), ("BM25 only", *bm25), ("dense only (LangChain)", *dense),
+            ("floor: embed + Chroma query", *floor)]
+    print(f"{len(questions)} in-scope questions from {args.questions}")
+    print(f"{'pipeline':<30}{'recall@5':>10}{'p50 ms':>10}{'p95 ms':>10}")
+    for name, recall, p50, p95 in rows:
+        print(f"{name:<30}{recall:>10.3f}{p50:>10.1f}{p95:>10.1f}")
+    budget = 1.5 * (floor[2] + bm25[2])
+    print(f"target: ours p95 {ours[2]:.1f} ms <= 1.5 x (floor p95 + BM25 p95) = {budget:.1f} ms: "
+          f"{'met' if ours[2] <= budget else 'MISSED'}")
+    print(f"full ingest: {ingest:.1f} s (target <= 60 s: {'met' if ingest <= 60 else 'MISSED'})")
+    print(f"cold start to first answer: {cold:.1f} s (target <= 5 s: {'met' if cold <= 5 else 'MISSED'})")
+    print(f"peak RSS: {cold_rss} MB answering (cold start), {ingest_rss} MB ingesting")
+    extractive = measure(lambda q, lang: [c.id for c in assistant.ask(q, lang).citations], questions)
+    print(f"answer latency {'extractive':<15}{'':>10}{extractive[1]:>10.1f}{extractive[2]:>10.1f}")
+    _answer_rows(settings, questions)
+    print(json.dumps({"ours": ours, "bm25": bm25, "dense": dense, "floor": floor, "ingest_s": ingest,
+                      "cold_start_s": cold, "peak_rss_mb": max(cold_rss, ingest_rss)}))
+    return 0
+
+
+def _answer_rows(settings: Settings, questions: list[dict]) -> None:
+    """Answer latency per composer available here (the LLM rows come from bot.core.llm when configured)."""
+    try:
+        from bot.core.llm.bench import answer_latency_rows
+    except ImportError:
+        return
+    for name, p50, p95 in answer_latency_rows(settings, questions):
+        print(f"answer latency {name:<22}{'':>10}{p50:>10.1f}{p95:>10.1f}")

@@ -1,0 +1,132 @@
+"""Vetted FAQ answers: staff-approved entries matched to a user's question by embedding similarity."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.compose import FLOW_TOPICS
+from bot.core.embeddings import Embedder
+from bot.core.scope import is_injection
+from bot.core.textproc import fold
+from bot.core.types import Answer, Citation
+
+# Measured on tests/eval/questions.jsonl with `python -m bot.support.calibrate` (see docs there and the report):
+# below this, a dev-set question could be matched to the wrong FAQ entry; at or above it none was.
+THRESHOLD = 0.80
+
+CitationResolver = Callable[[Iterable[str], str], tuple[Citation, ...]]
+
+
+@dataclass(frozen=True)
+class VettedEntry:
+    """One staff-approved question and answer, in up to three languages."""
+
+    faq_id: int
+    slug: str
+    questions: dict[str, list[str]]  # lang -> question variants
+    answers: dict[str, str]  # lang -> answer text
+    refs: tuple[str, ...] = ()  # citation ids the answer rests on
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> VettedEntry:
+        """An entry from a storage row {'id', 'slug', 'entry': {...}}."""
+        entry = row["entry"]
+        return cls(int(row.get("id") or 0), str(row["slug"]), {k: list(v) for k, v in entry.get("questions", {}).items()},
+                   dict(entry.get("answers", {})), tuple(entry.get("refs", ())))
+
+    def langs(self) -> list[str]:
+        """Languages with both question variants and an answer."""
+        return [lang for lang, variants in self.questions.items() if variants and self.answers.get(lang)]
+
+
+@dataclass(frozen=True)
+class Match:
+    """The best vetted entry for a question, and how similar it is."""
+
+    entry: VettedEntry
+    score: float
+
+
+def cosine(a: list[float], b: list[float]) -> float:
+    """Cosine similarity (the embedder's vectors are unit length, but be safe)."""
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+def no_citations(refs: Iterable[str], lang: str) -> tuple[Citation, ...]:
+    """A resolver for tests and tools that have no index: cite nothing."""
+    return ()
+
+
+class VettedFaq:
+    """In-memory index of vetted entries, rebuilt from the database on start and after every change."""
+
+    def __init__(self, embedder: Embedder, resolve: CitationResolver = no_citations,
+                 threshold: float = THRESHOLD) -> None:
+        self.embedder = embedder
+        self.resolve = resolve
+        self.threshold = threshold
+        self._vectors: dict[str, list[tuple[VettedEntry, list[float]]]] = {}
+
+    def __len__(self) -> int:
+        """Number of question variants indexed."""
+        return sum(len(rows) for rows in self._vectors.values())
+
+    def load(self, entries: Iterable[VettedEntry]) -> None:
+        """Replace the index with these entries (a few dozen variants: embedding them takes milliseconds)."""
+        variants = [(lang, entry, text) for entry in entries for lang in entry.langs() for text in entry.questions[lang]]
+        vectors = self.embedder.embed([text for _, _, text in variants]) if variants else []
+        index: dict[str, list[tuple[VettedEntry, list[float]]]] = {}
+        for (lang, entry, _), vector in zip(variants, vectors, strict=True):
+            index.setdefault(lang, []).append((entry, vector))
+        self._vectors = index
+
+    def best(self, question: str, lang: str) -> Match | None:
+        """The most similar entry in the question's language, whatever the score."""
+        rows = self._vectors.get(lang)
+        if not rows:
+            return None
+        vector = self.embedder.embed([question])[0]
+        entry, score = max(((entry, cosine(vector, v)) for entry, v in rows), key=lambda pair: pair[1])
+        return Match(entry, score)
+
+    def match(self, question: str, lang: str) -> Match | None:
+        """The entry when it matches strongly enough to be given instead of a composed answer."""
+        if not self._vectors.get(lang) or is_injection(question):
+            return None
+        found = self.best(question, lang)
+        return found if found and found.score >= self.threshold else None
+
+    def answer(self, question: str, lang: str) -> Answer | None:
+        """The vetted answer with its citations, or None so that the assistant composes one."""
+        found = self.match(question, lang)
+        if found is None:
+            return None
+        entry = found.entry
+        return Answer(
+            text=entry.answers[lang],
+            citations=self.resolve(entry.refs, lang),
+            lang=lang,
+            in_scope=True,
+            mode="vetted",
+            suggest_flow=flow_for(entry.refs),
+            topic=f"faq/{entry.slug}",
+        )
+
+
+def flow_for(refs: Iterable[str]) -> str | None:
+    """'object' or 'signup' when the entry rests on that walkthrough's sources, as composed answers do."""
+    for ref in list(refs)[:2]:
+        for flow, prefixes in FLOW_TOPICS.items():
+            if ref.startswith(prefixes):
+                return flow
+    return None
+
+
+def same_question(a: str, b: str) -> bool:
+    """True when two questions differ only in case, accents, spacing and punctuation."""
+    return "".join(ch for ch in fold(a) if ch.isalnum()) == "".join(ch for ch in fold(b) if ch.isalnum())
