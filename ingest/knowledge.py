@@ -12,7 +12,7 @@ from bot.core.i18n import t
 from bot.core.types import LANGS, Document, Passage
 from bot.errors import LegalbotError
 
-SECTIONS = {"guides": "guide", "faq": "faq", "cases": "case", "rad": "rad", "news": "news"}
+SECTIONS = {"guides": "guide", "faq": "faq", "cases": "summary", "rad": "rad", "news": "news"}
 _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.DOTALL)
 _HEADING = re.compile(r"^##\s+(?P<title>.+?)\s*(?:\{#(?P<anchor>[\w-]+)\})?\s*$", re.MULTILINE)
 
@@ -34,7 +34,7 @@ def read_front_matter(path: Path) -> tuple[dict[str, Any], str]:
 def _label(kind: str, meta: dict[str, Any], section_title: str = "") -> str:
     """Human label in the text's language: 'Guide: How to object › The form'."""
     lang, title = meta["lang"], str(meta["title"])
-    if kind == "case":
+    if kind == "summary":
         return f"{title} ({t(lang, 'labels.case_summary')})"
     if kind == "rad":
         return title.split(" — ")[0]
@@ -73,7 +73,7 @@ def parse_knowledge_file(path: Path, kind: str, site_url: str) -> Document:
         )
     else:
         # Summaries share their id with the official text they summarise, told apart by the fragment.
-        fragment = "#summary" if kind in ("case", "news") else ""
+        fragment = "#summary" if kind in ("summary", "news") else ""
         doc_id = f"{cid}{fragment}@{lang}"
         passages = (
             Passage(source_id=cid + fragment, label=_label(kind, meta), text=body, keywords=keywords, **common),

@@ -75,11 +75,13 @@ class ExtractiveComposer:
         if provision:
             return self._provision_answer(retrieval, provision)
         passages = retrieval.passages
-        ours = [p for p in passages if p.kind in ("faq", "guide", "rad", "case", "news")]
-        official = [p for p in passages if p.kind == "law" or (p.source_id.startswith("cjeu/") and "#para" in p.source_id)]
+        ours = [p for p in passages if p.kind in ("faq", "guide", "rad", "summary", "news")]
         lead = ours[0] if ours else passages[0]
-        quote = next((p for p in official if p is not lead), None)
-        used = [lead] + ([quote] if quote else []) + [p for p in passages if p is not lead and p is not quote]
+        # The best official text, which may rank below the top k: retrieval returned it, so it may be cited.
+        candidates = [retrieval.official] if retrieval.official else []
+        candidates += [p for p in passages if p.kind in ("law", "case")]
+        quote = next((p for p in candidates if base_id(p.source_id) != base_id(lead.source_id)), None)
+        used = [lead] + ([quote] if quote else []) + [p for p in passages if p is not lead]
         return Answer(
             text=trim(lead.text, LEAD_CHARS),
             quote=Citation(quote.source_id, quote.label, quote.url) if quote else None,

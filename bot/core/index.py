@@ -89,13 +89,12 @@ class KnowledgeIndex:
                 raise LegalbotError("The vector index does not match the keyword index. Run `legalbot ingest`.")
         return self._collection
 
-    def dense(self, vector: list[float], lang: str, n: int) -> list[Passage]:
-        """Nearest passages in one language by cosine similarity (score = 1 - distance)."""
+    def dense(self, vector: list[float], lang: str, n: int, kinds: tuple[str, ...] = ()) -> list[Passage]:
+        """Nearest passages in one language (optionally of some kinds) by cosine similarity (score = 1 - distance)."""
         if self.empty:
             return []
-        result = self.collection.query(
-            query_embeddings=[vector], n_results=n, where={"lang": lang}, include=["distances"]
-        )
+        where: dict = {"lang": lang} if not kinds else {"$and": [{"lang": lang}, {"kind": {"$in": list(kinds)}}]}
+        result = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
         hits = []
         for key, distance in zip(result["ids"][0], result["distances"][0], strict=True):
             source_id, _, passage_lang = key.rpartition("@")

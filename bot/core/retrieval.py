@@ -12,6 +12,8 @@ from bot.core.types import Passage, base_id
 
 RRF_K = 20  # ranks matter, raw scores of different scales do not; 20 (not the usual 60) favours the top ranks
 DEPTH = 40  # candidates taken from each retriever before fusion
+OFFICIAL_DEPTH = 20  # candidates per retriever when looking for the official text to quote
+OFFICIAL_KINDS = ("law", "case")
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Retrieval:
     keyword_top: float  # best BM25 score, divided by the number of query tokens
     query_tokens: int
     named: tuple[Passage, ...] = ()  # every passage of the provisions the question names, in document order
+    official: Passage | None = None  # best-ranked GDPR or judgment passage, even below the top k, for the quote
 
 
 class Retriever:
@@ -40,7 +43,8 @@ class Retriever:
     def search(self, query: str, lang: str, k: int = 5, mode: str = "hybrid") -> Retrieval:
         """Best k sources for the question; mode 'bm25' or 'dense' runs one retriever alone (for the bench)."""
         tokens = tokenize(query, lang)
-        dense = self.index.dense(self.embedder.embed([query])[0], lang, DEPTH) if mode != "bm25" else []
+        vector = self.embedder.embed([query])[0] if mode != "bm25" else []
+        dense = self.index.dense(vector, lang, DEPTH) if mode != "bm25" else []
         keyword = self.index.keyword(tokens, lang, DEPTH) if mode != "dense" else []
         refs = tuple(find_references(query)) if mode == "hybrid" else ()
         named = tuple(passage for ref in refs for passage in self.index.lookup(ref, lang))
@@ -55,7 +59,9 @@ class Retriever:
             for passage in self.index.lookup(ref, lang)[:3]:
                 # A named article or case is what the user asked for: it outranks anything fused.
                 _add(fused, best, passage, 1.0 / (rank + 1))
-        ranked_ids = sorted(best, key=lambda source: -fused[source])[:k]
+        ordered = sorted(best, key=lambda source: -fused[source])
+        ranked_ids = ordered[:k]
+        official = self._best_official(vector, tokens, lang) if mode == "hybrid" else None
         return Retrieval(
             query=query,
             lang=lang,
@@ -65,7 +71,24 @@ class Retriever:
             keyword_top=(keyword[0].score / max(len(tokens), 1)) if keyword else 0.0,
             query_tokens=len(tokens),
             named=named,
+            official=official,
         )
+
+    def _best_official(self, vector: list[float], tokens: list[str], lang: str) -> Passage | None:
+        """The best GDPR or judgment passage for the question, ranked among official texts only.
+
+        Our plain-language texts name Meta and AI training and so outrank the law for most questions; the quote
+        in an answer still has to come from the official text that matches best.
+        """
+        dense = self.index.dense(vector, lang, OFFICIAL_DEPTH, kinds=OFFICIAL_KINDS)
+        keyword = [p for p in self.index.keyword(tokens, lang, DEPTH * 5) if p.kind in OFFICIAL_KINDS]
+        scores: dict[str, float] = {}
+        best: dict[str, Passage] = {}
+        dense_weight = 1.0 if lang == "en" else self.foreign_dense_weight
+        for weight, ranked in ((dense_weight, dense), (1.0, keyword[:OFFICIAL_DEPTH])):
+            for rank, passage in enumerate(best_per_source(ranked)):
+                _add(scores, best, passage, weight / (RRF_K + rank + 1))
+        return best[max(scores, key=scores.__getitem__)] if scores else None
 
 
 def best_per_source(ranked: list[Passage]) -> list[Passage]:

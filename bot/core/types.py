@@ -22,7 +22,7 @@ class Passage:
     lang: str  # "en" | "fr" | "de"
     text: str
     title: str = ""  # heading of the containing document ("Right to object")
-    kind: str = ""  # "law" | "case" | "guide" | "faq" | "news" | "rad"
+    kind: str = ""  # "law" | "case" (judgment) | "guide" | "faq" | "summary" (of a case) | "news" | "rad"
     date: str = ""  # ISO date of the source or of our last update
     keywords: str = ""  # other phrasings (FAQ variants): indexed for search, never shown
     score: float = 0.0

@@ -94,7 +94,7 @@ def test_faq_questions_become_search_keywords(tmp_path):
 
 def test_case_summary_is_a_fragment_of_the_case_id(tmp_path):
     """Our summary of a judgment shares its id, told apart by '#summary', and keeps the given URL."""
-    doc = parse_knowledge_file(write(tmp_path / "cases", "C-252-21.de.md", CASE), "case", SITE)
+    doc = parse_knowledge_file(write(tmp_path / "cases", "C-252-21.de.md", CASE), "summary", SITE)
     (passage,) = doc.passages
     assert passage.source_id == "cjeu/C-252-21#summary"
     assert doc.doc_id == "cjeu/C-252-21#summary@de"

@@ -120,9 +120,9 @@ def register(app: Application) -> None:
 
 
 def register_fallbacks(app: Application) -> None:
-    """Catch-alls: unknown commands, non-text messages, stale buttons."""
-    app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command), group=1)
+    """Catch-alls, registered last in the default group so they only see what no other handler took."""
+    app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command))
     non_text = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL & filters.ChatType.PRIVATE
-    app.add_handler(MessageHandler(non_text, not_text), group=1)
-    app.add_handler(CallbackQueryHandler(stale_button), group=1)
+    app.add_handler(MessageHandler(non_text, not_text))
+    app.add_handler(CallbackQueryHandler(stale_button))
     app.add_error_handler(on_error)
