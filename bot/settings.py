@@ -106,4 +106,4 @@ def env_example() -> str:
         # Unset optional values stay commented out, so copying the file changes nothing.
         setting = f"LEGALBOT_{name.upper()}={default}" if default not in (None, "") else f"# LEGALBOT_{name.upper()}="
         lines += [f"# {field.description}", setting, ""]
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip("\n") + "\n"

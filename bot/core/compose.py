@@ -90,7 +90,8 @@ class ExtractiveComposer:
             lang=retrieval.lang,
             in_scope=True,
             mode=self.name,
-            passages=passages,
+            # The quoted passage may come from the official-only ranking: list it with the others it was chosen from.
+            passages=passages if quote is None or quote in passages else (*passages, quote),
             suggest_flow=suggest_flow(passages),
             topic=base_id(lead.source_id),
         )

@@ -90,7 +90,10 @@ def _authority_values(flow: Flow, answers: dict[str, Any], lang: str) -> dict[st
         lines.append(t(lang, "flows.dpa_site", url=record["website"]))
     if record.get("email"):
         lines.append(t(lang, "flows.dpa_email", email=record["email"]))
-    return {"dpa_name": authority_name(record, lang), "dpa_contact": "\n".join(lines), "dpa_note": note}
+    country = answers.get(flow.step_of_kind("country") or "", OUTSIDE)
+    residence = country_name(flow.root, country, lang) or t(lang, "flows.your_country")
+    return {"dpa_name": authority_name(record, lang), "dpa_contact": "\n".join(lines), "dpa_note": note,
+            "residence": residence}
 
 
 def _join(names: list[str], lang: str) -> str:
@@ -126,6 +129,8 @@ def values(flow: Flow, answers: dict[str, Any], lang: str, settings: Settings,
         "signup_url": settings.signup_url,
         **{f"guide_{slug.replace('-', '_')}": f"{site}/{lang}/guides/{slug}"
            for slug in ("object-meta-ai", "class-action", "complain-to-dpa")},
+        "consent_version": str(flow.data.get("consent_version", "")),
+        "residence": t(lang, "flows.your_country"),
         **(extra or {}),
     }
     if flow.step_of_kind("country") in answers:

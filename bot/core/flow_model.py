@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -120,7 +121,8 @@ def fill(template: str, values: dict[str, Any]) -> str:
     missing = names - values.keys()
     if missing:
         raise LegalbotError(f"A flow text needs values for {sorted(missing)}: {template[:60]!r}")
-    return template.format(**values)
+    # An empty optional value ({dpa_note}) must not leave a gap of blank lines behind.
+    return re.sub(r"\n{3,}", "\n\n", template.format(**values)).strip()
 
 
 def token(flow: str, step: str, action: str) -> str:

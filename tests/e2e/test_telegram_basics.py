@@ -82,12 +82,10 @@ async def test_stale_and_forged_buttons_are_handled(bot: Harness) -> None:
     user = FakeUser(bot.server, 506, "Finn", language_code="en")
     user.send_command("/start")
     [greeting] = await bot.server.await_messages(user.id, 1, timeout=TIMEOUT)
-    forged = dict(greeting, reply_markup={"inline_keyboard": [[{"text": "x", "callback_data": "zz:forged"}]]})
-    user.press("zz:forged", forged)
+    user.forge_press("zz:forged", greeting)
     replies = await bot.server.await_messages(user.id, 2, timeout=TIMEOUT)
     assert "expired" in replies[1]["text"] and "/start" in replies[1]["text"]
-    rated = dict(greeting, reply_markup={"inline_keyboard": [[{"text": "👍", "callback_data": "rate:up:999999"}]]})
-    query = user.press("rate:up:999999", rated)
+    query = user.forge_press("rate:up:999999", greeting)
     await bot.server.await_for(lambda: bot.server.callback_answer(query["id"]), timeout=TIMEOUT)
     assert "expired" in bot.server.callback_answer(query["id"])["text"]
 

@@ -196,16 +196,30 @@ class FakeUser:
                 raise LookupError(f"no button {button!r}; keyboard has {[b['text'] for b in buttons]!r}")
             if "callback_data" not in found:
                 raise ValueError(f"button {found['text']!r} is not a callback button: {found!r}")
-            query = {
-                "id": str(next(_QUERY_IDS)),
-                "from": dict(self.user),
-                "message": copy.deepcopy(current),
-                "chat_instance": str(abs(current["chat"]["id"]) * 7919 % 2**62),
-                "data": found["callback_data"],
-            }
-            store.callbacks[query["id"]] = {"query": copy.deepcopy(query), "answer": None}
-            store.push_update("callback_query", query)
-            return query
+            return self._callback(current, found["callback_data"])
+
+    def forge_press(self, data: str, message: MessageRef) -> dict[str, Any]:
+        """A callback query with data no button carries, as a modified client could send."""
+        store = self.server.store
+        with store.lock:
+            current = store.message(*_ref(message))
+            if current is None:
+                raise LookupError(f"message {_ref(message)} does not exist (any more)")
+            return self._callback(current, data)
+
+    def _callback(self, current: dict[str, Any], data: str) -> dict[str, Any]:
+        """Queue a callback_query update for a message (the store lock is held by the caller)."""
+        store = self.server.store
+        query = {
+            "id": str(next(_QUERY_IDS)),
+            "from": dict(self.user),
+            "message": copy.deepcopy(current),
+            "chat_instance": str(abs(current["chat"]["id"]) * 7919 % 2**62),
+            "data": data,
+        }
+        store.callbacks[query["id"]] = {"query": copy.deepcopy(query), "answer": None}
+        store.push_update("callback_query", query)
+        return query
 
     # --- relationship with the bot -----------------------------------------
 
