@@ -49,9 +49,12 @@ def _langchain_dense(assistant: Assistant, settings: Settings) -> Ranker:
     from bot.core.embeddings import _resolve
     from bot.core.index import COLLECTION
 
-    client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chromadb.Settings(anonymized_telemetry=False))
-    embeddings = HuggingFaceEmbeddings(model_name=_resolve(settings.embedding_model),
-                                       encode_kwargs={"normalize_embeddings": True})
+    client = chromadb.PersistentClient(
+        path=str(settings.chroma_dir), settings=chromadb.Settings(anonymized_telemetry=False)
+    )
+    embeddings = HuggingFaceEmbeddings(
+        model_name=_resolve(settings.embedding_model), encode_kwargs={"normalize_embeddings": True}
+    )
     store = Chroma(client=client, collection_name=COLLECTION, embedding_function=embeddings)
 
     def rank(query: str, lang: str) -> list[str]:
@@ -79,32 +82,51 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
         q["lang"] = assistant.language_of(q["q"], q["lang"])
     retriever, index = assistant.retriever, assistant.index
     ours = measure(lambda q, lang: [p.source_id for p in retriever.search(q, lang)], questions)
-    bm25 = measure(lambda q, lang: [p.source_id for p in best_per_source(index.keyword(tokenize(q, lang), lang, 40))],
-                   questions)
+    bm25 = measure(
+        lambda q, lang: [p.source_id for p in best_per_source(index.keyword(tokenize(q, lang), lang, 40))], questions
+    )
     dense = measure(_langchain_dense(assistant, settings), questions)
-    floor = measure(lambda q, lang: [p.source_id for p in index.dense(assistant.embedder.embed([q])[0], lang, 5)],
-                    questions)
+    floor = measure(
+        lambda q, lang: [p.source_id for p in index.dense(assistant.embedder.embed([q])[0], lang, 5)], questions
+    )
     env = {**os.environ, "LEGALBOT_DATA_DIR": str(settings.data_dir)}
     cold, cold_rss = _subprocess(["ask", "Can I object to Meta training its AI on my posts?", "--json"], env)
     with tempfile.TemporaryDirectory() as fresh:
         ingest, ingest_rss = _subprocess(["ingest", "--quiet"], {**env, "LEGALBOT_DATA_DIR": fresh})
-    rows = [("ours (hybrid)", *ours), ("BM25 only", *bm25), ("dense only (LangChain)", *dense),
-            ("floor: embed + Chroma query", *floor)]
+    rows = [
+        ("ours (hybrid)", *ours),
+        ("BM25 only", *bm25),
+        ("dense only (LangChain)", *dense),
+        ("floor: embed + Chroma query", *floor),
+    ]
     print(f"{len(questions)} in-scope questions from {args.questions}")
     print(f"{'pipeline':<30}{'recall@5':>10}{'p50 ms':>10}{'p95 ms':>10}")
     for name, recall, p50, p95 in rows:
         print(f"{name:<30}{recall:>10.3f}{p50:>10.1f}{p95:>10.1f}")
     budget = 1.5 * (floor[2] + bm25[2])
-    print(f"target: ours p95 {ours[2]:.1f} ms <= 1.5 x (floor p95 + BM25 p95) = {budget:.1f} ms: "
-          f"{'met' if ours[2] <= budget else 'MISSED'}")
+    print(
+        f"target: ours p95 {ours[2]:.1f} ms <= 1.5 x (floor p95 + BM25 p95) = {budget:.1f} ms: "
+        f"{'met' if ours[2] <= budget else 'MISSED'}"
+    )
     print(f"full ingest: {ingest:.1f} s (target <= 60 s: {'met' if ingest <= 60 else 'MISSED'})")
     print(f"cold start to first answer: {cold:.1f} s (target <= 5 s: {'met' if cold <= 5 else 'MISSED'})")
     print(f"peak RSS: {cold_rss} MB answering (cold start), {ingest_rss} MB ingesting")
     extractive = measure(lambda q, lang: [c.id for c in assistant.ask(q, lang).citations], questions)
     print(f"answer latency {'extractive':<15}{'':>10}{extractive[1]:>10.1f}{extractive[2]:>10.1f}")
     _answer_rows(settings, questions)
-    print(json.dumps({"ours": ours, "bm25": bm25, "dense": dense, "floor": floor, "ingest_s": ingest,
-                      "cold_start_s": cold, "peak_rss_mb": max(cold_rss, ingest_rss)}))
+    print(
+        json.dumps(
+            {
+                "ours": ours,
+                "bm25": bm25,
+                "dense": dense,
+                "floor": floor,
+                "ingest_s": ingest,
+                "cold_start_s": cold,
+                "peak_rss_mb": max(cold_rss, ingest_rss),
+            }
+        )
+    )
     return 0
 
 

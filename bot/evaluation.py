@@ -72,8 +72,9 @@ class EvalResult:
             if s.questions or s.off_topic:
                 r1 = s.hits1 / s.questions if s.questions else 0.0
                 mrr = s.rr / s.questions if s.questions else 0.0
-                lines.append(f"{lang:<5}{s.questions:>5}{r1:>10.3f}{self.recall(lang):>10.3f}{mrr:>8.3f}"
-                             f"{s.refused_in_scope:>9}")
+                lines.append(
+                    f"{lang:<5}{s.questions:>5}{r1:>10.3f}{self.recall(lang):>10.3f}{mrr:>8.3f}{s.refused_in_scope:>9}"
+                )
         off = sum(s.off_topic for s in self.scores.values())
         lines.append(f"off-topic/injection refused: {self.refusal_rate():.3f} ({off} prompts)")
         return "\n".join(lines)

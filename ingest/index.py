@@ -128,6 +128,8 @@ def _drop_collection(data_dir: Path) -> None:
 
     from bot.core.index import COLLECTION
 
-    client = chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=chromadb.Settings(anonymized_telemetry=False))
+    client = chromadb.PersistentClient(
+        path=str(data_dir / "chroma"), settings=chromadb.Settings(anonymized_telemetry=False)
+    )
     if COLLECTION in [c.name for c in client.list_collections()]:
         client.delete_collection(COLLECTION)

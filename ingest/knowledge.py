@@ -67,8 +67,13 @@ def parse_knowledge_file(path: Path, kind: str, site_url: str) -> Document:
     doc_id = f"{cid}@{lang}"
     if kind == "guide":
         passages = tuple(
-            Passage(source_id=f"{cid}#{anchor}", label=_label(kind, meta, heading), text=text,
-                    url=f"{url}#{anchor}", **{k: v for k, v in common.items() if k != "url"})
+            Passage(
+                source_id=f"{cid}#{anchor}",
+                label=_label(kind, meta, heading),
+                text=text,
+                url=f"{url}#{anchor}",
+                **{k: v for k, v in common.items() if k != "url"},
+            )
             for anchor, heading, text in _split_sections(body)
         )
     else:

@@ -99,8 +99,10 @@ def collect(settings: Settings, fetch: bool = False) -> tuple[list[Document], li
         warnings += problems
     if not corpus_ok and not fetched:
         where = settings.corpus_dir or "(LEGALBOT_CORPUS_DIR not set)"
-        warnings.append(f"No corpus at {where} and nothing fetched: indexing knowledge/ alone. "
-                        "Set LEGALBOT_CORPUS_DIR or run `legalbot ingest --fetch` when online.")
+        warnings.append(
+            f"No corpus at {where} and nothing fetched: indexing knowledge/ alone. "
+            "Set LEGALBOT_CORPUS_DIR or run `legalbot ingest --fetch` when online."
+        )
     if not corpus_ok:
         settings = settings.model_copy(update={"corpus_dir": None})
     documents = official_documents(settings, fetched) + load_knowledge(settings.knowledge_dir, settings.site_url)

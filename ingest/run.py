@@ -22,8 +22,9 @@ def is_stale(settings: Settings) -> bool:
     return json.loads(state.read_text()).get("fingerprint") != input_fingerprint(settings)
 
 
-def run_ingest(settings: Settings, fetch: bool = False, progress: bool = True,
-               say: Callable[[str], None] = print) -> IndexReport:
+def run_ingest(
+    settings: Settings, fetch: bool = False, progress: bool = True, say: Callable[[str], None] = print
+) -> IndexReport:
     """Bring the index up to date with the corpus and knowledge/; safe to repeat."""
     started = time.perf_counter()
     documents, warnings = collect(settings, fetch=fetch)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.core.compose import Composer, ExtractiveComposer
 from bot.core.embeddings import Embedder, load_embedder
@@ -27,7 +27,7 @@ class Assistant:
     index: KnowledgeIndex
     embedder: Embedder
     composer: Composer
-    thresholds: ScopeThresholds = ScopeThresholds()
+    thresholds: ScopeThresholds = field(default_factory=ScopeThresholds)
 
     @classmethod
     def from_settings(cls, settings: Settings, composer: Composer | None = None) -> Assistant:
@@ -58,6 +58,7 @@ class Assistant:
             return Answer(t(language, "answer.index_empty"), (), language, in_scope=False, mode="unavailable")
         retrieval = self.retriever.search(question, language, k=COMPOSE_K)
         if not in_scope(retrieval, self.thresholds):
-            return Answer(t(language, "answer.refusal"), (), language, in_scope=False, mode="refusal",
-                          passages=retrieval.passages)
+            return Answer(
+                t(language, "answer.refusal"), (), language, in_scope=False, mode="refusal", passages=retrieval.passages
+            )
         return self.composer.compose(retrieval)

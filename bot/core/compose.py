@@ -16,10 +16,24 @@ QUOTE_CHARS = 320
 MAX_CITATIONS = 5
 # Sources whose topic is best served by a walkthrough; prefixes of citation ids.
 FLOW_TOPICS = {
-    "object": ("guide/object-meta-ai", "faq/how-to-object", "faq/object-", "faq/no-confirmation", "gdpr/art-21",
-               "faq/right-to-object", "faq/no-account-photos"),
-    "signup": ("guide/class-action", "faq/what-is-class-action", "faq/who-can-join", "faq/cost-to-join",
-               "faq/how-much-compensation", "faq/non-material-damage", "rad/"),
+    "object": (
+        "guide/object-meta-ai",
+        "faq/how-to-object",
+        "faq/object-",
+        "faq/no-confirmation",
+        "gdpr/art-21",
+        "faq/right-to-object",
+        "faq/no-account-photos",
+    ),
+    "signup": (
+        "guide/class-action",
+        "faq/what-is-class-action",
+        "faq/who-can-join",
+        "faq/cost-to-join",
+        "faq/how-much-compensation",
+        "faq/non-material-damage",
+        "rad/",
+    ),
 }
 _SENTENCE_END = re.compile(r"(?<=[.!?»])\s+")
 
@@ -95,7 +109,6 @@ class ExtractiveComposer:
             suggest_flow=suggest_flow(passages),
             topic=base_id(lead.source_id),
         )
-
 
     def _provision_answer(self, retrieval: Retrieval, provision: list[Passage]) -> Answer:
         """'What does Art. 6 say?': the provision's full text, then our plain-language explanation if we have one."""

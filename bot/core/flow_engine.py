@@ -127,7 +127,7 @@ def advance(flow: Flow, state: State, data: str) -> tuple[State, str]:
     _, sid, action = parsed
     if sid != state.step:
         return state, "repeat" if _repeat(state, sid, action) else "stale"
-    step, verb, arg = flow.steps[sid], *(action.split(":", 1) + [""])[:2]
+    step, (verb, _, arg) = flow.steps[sid], action.partition(":")
     kind = step["kind"]
     if action == "back" and state.history:
         return replace(state, step=state.history[-1], history=state.history[:-1]), "moved"
@@ -258,7 +258,8 @@ def render(flow: Flow, state: State, lang: str, values: dict[str, Any] | None = 
     local = {**labels(flow, answers, lang), **(values or {})}
     text = fill(text_of(step["text"], lang), local)
     if step["kind"] == "summary":
-        lines = [f"• {text_of(flow.steps[s]['summary'], lang)}: {label}" for s, label in labels(flow, answers, lang).items()]
+        lines = [t(lang, "flows.summary_line", label=text_of(flow.steps[s]["summary"], lang), answer=answer)
+                 for s, answer in labels(flow, answers, lang).items()]
         text = "\n".join([text, "", *lines])
     return View(text=f"{note}\n\n{text}" if note else text, buttons=_keyboard(flow, state, lang, page),
                 parts=_parts(flow, state, lang, local), done=bool(step.get("end")), flow=flow.id,

@@ -7,7 +7,10 @@ import re
 from bot.core.textproc import fold
 
 # Ordinal words keep "article 6 paragraphe 1" and "Art. 6 Abs. 1" on one pattern.
-_PARA = r"(?:\s*\(\s*(?P<p1>\d{1,2})\s*\)|\s*(?:,\s*)?(?:abs(?:atz|\.)?|para(?:graph(?:e)?|\.)?|§|al(?:inea|\.)?)\s*(?P<p2>\d{1,2}))"
+_PARA = (
+    r"(?:\s*\(\s*(?P<p1>\d{1,2})\s*\)"
+    r"|\s*(?:,\s*)?(?:abs(?:atz|\.)?|para(?:graph(?:e)?|\.)?|§|al(?:inea|\.)?)\s*(?P<p2>\d{1,2}))"
+)
 _ARTICLE = re.compile(
     r"\b(?:art(?:icles?|ikel|s?\.)?|art)\s*(?P<num>\d{1,3})(?!\s*/\s*\d)" + _PARA + "?",
     re.IGNORECASE,
@@ -49,7 +52,9 @@ def find_references(text: str) -> list[str]:
             found.append(f"rad/art-{number}")
         elif number in GDPR_ARTICLES:
             found.append(f"gdpr/art-{number}#{int(paragraph)}" if paragraph else f"gdpr/art-{number}")
-    found += [f"gdpr/recital-{int(m.group('num'))}" for m in _RECITAL.finditer(folded) if 0 < int(m.group("num")) <= 173]
+    found += [
+        f"gdpr/recital-{int(m.group('num'))}" for m in _RECITAL.finditer(folded) if 0 < int(m.group("num")) <= 173
+    ]
     found += [f"cjeu/C-{int(m.group('num'))}-{m.group('year')}" for m in _CASE.finditer(folded)]
     padded = f" {folded} "
     found += [case for name, case in CASE_NAMES.items() if name in padded]

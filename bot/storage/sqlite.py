@@ -108,7 +108,9 @@ class Storage(SupportStore):
     # --- progress ("Done" buttons)
     def mark_done(self, user_id: int, item: str) -> None:
         """Record that the user finished a step (e.g. objected on Instagram)."""
-        self.db.execute("INSERT OR IGNORE INTO progress (user_id, item, done_at) VALUES (?, ?, ?)", (user_id, item, now()))
+        self.db.execute(
+            "INSERT OR IGNORE INTO progress (user_id, item, done_at) VALUES (?, ?, ?)", (user_id, item, now())
+        )
 
     def progress(self, user_id: int) -> dict[str, str]:
         """Finished items and when."""
@@ -121,8 +123,16 @@ class Storage(SupportStore):
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO signups (ref, user_id, country, platforms, eligibility, contact_ok, "
             "consent_version, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (record["ref"], record["user_id"], record["country"], json.dumps(record["platforms"]),
-             json.dumps(record["eligibility"]), int(record["contact_ok"]), record["consent_version"], now()),
+            (
+                record["ref"],
+                record["user_id"],
+                record["country"],
+                json.dumps(record["platforms"]),
+                json.dumps(record["eligibility"]),
+                int(record["contact_ok"]),
+                record["consent_version"],
+                now(),
+            ),
         )
         return cursor.rowcount == 1
 

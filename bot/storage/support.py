@@ -32,7 +32,8 @@ class SupportStore:
         if existing:
             return int(existing["id"])
         cursor = self.db.execute(
-            "INSERT INTO tickets (user_id, chat_id, lang, topic, show_name, status, opened) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO tickets (user_id, chat_id, lang, topic, show_name, status, opened) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (user_id, chat_id, lang, topic, int(show_name), "open", _now()),
         )
         return int(cursor.lastrowid or 0)
@@ -75,16 +76,20 @@ class SupportStore:
         """Delete closed tickets (and their message map) past the retention period."""
         cutoff = (datetime.now(UTC) - timedelta(days=older_than_days)).replace(microsecond=0).isoformat()
         ids = "SELECT id FROM tickets WHERE status = 'closed' AND closed < ?"
-        counts = self.db.transaction([
-            (f"DELETE FROM ticket_messages WHERE ticket_id IN ({ids})", (cutoff,)),
-            (f"DELETE FROM drafts WHERE ticket_id IN ({ids})", (cutoff,)),
-            ("DELETE FROM tickets WHERE status = 'closed' AND closed < ?", (cutoff,)),
-        ])
+        counts = self.db.transaction(
+            [
+                (f"DELETE FROM ticket_messages WHERE ticket_id IN ({ids})", (cutoff,)),
+                (f"DELETE FROM drafts WHERE ticket_id IN ({ids})", (cutoff,)),
+                ("DELETE FROM tickets WHERE status = 'closed' AND closed < ?", (cutoff,)),
+            ]
+        )
         return counts[-1]
 
     def add_draft(self, ticket_id: int, text: str) -> int:
         """Keep a staff draft until someone presses 'Send to user'."""
-        cursor = self.db.execute("INSERT INTO drafts (ticket_id, text, created) VALUES (?, ?, ?)", (ticket_id, text, _now()))
+        cursor = self.db.execute(
+            "INSERT INTO drafts (ticket_id, text, created) VALUES (?, ?, ?)", (ticket_id, text, _now())
+        )
         return int(cursor.lastrowid or 0)
 
     def pop_draft(self, draft_id: int) -> dict[str, Any] | None:
@@ -112,7 +117,8 @@ class SupportStore:
     def log_answer(self, lang: str, topic: str, question: str) -> int:
         """Keep a redacted question for a short while so a 👎 can put it on the unanswered list."""
         cursor = self.db.execute(
-            "INSERT INTO answer_log (created, lang, topic, question) VALUES (?, ?, ?, ?)", (_now(), lang, topic, question)
+            "INSERT INTO answer_log (created, lang, topic, question) VALUES (?, ?, ?, ?)",
+            (_now(), lang, topic, question),
         )
         return int(cursor.lastrowid or 0)
 
@@ -123,7 +129,9 @@ class SupportStore:
 
     def add_unanswered(self, lang: str, reason: str, text: str) -> None:
         """Put a redacted question on the staff's to-do list."""
-        self.db.execute("INSERT INTO unanswered (day, lang, reason, text) VALUES (?, ?, ?, ?)", (_today(), lang, reason, text))
+        self.db.execute(
+            "INSERT INTO unanswered (day, lang, reason, text) VALUES (?, ?, ?, ?)", (_today(), lang, reason, text)
+        )
 
     def unanswered(self, limit: int = 20) -> list[dict[str, Any]]:
         """Most recent unanswered questions."""
@@ -132,10 +140,12 @@ class SupportStore:
     def purge_logs(self, older_than_days: int) -> None:
         """Drop old answer logs and unanswered questions (they are only for the campaign's FAQ work)."""
         cutoff = (datetime.now(UTC) - timedelta(days=older_than_days)).replace(microsecond=0).isoformat()
-        self.db.transaction([
-            ("DELETE FROM answer_log WHERE created < ?", (cutoff,)),
-            ("DELETE FROM unanswered WHERE day < ?", (cutoff[:10],)),
-        ])
+        self.db.transaction(
+            [
+                ("DELETE FROM answer_log WHERE created < ?", (cutoff,)),
+                ("DELETE FROM unanswered WHERE day < ?", (cutoff[:10],)),
+            ]
+        )
 
     # --- vetted FAQ
     def add_faq(self, slug: str, entry: dict[str, Any]) -> int:
@@ -149,7 +159,9 @@ class SupportStore:
 
     def faqs(self) -> list[dict[str, Any]]:
         """All vetted entries, oldest first."""
-        return [{**row, "entry": json.loads(row["entry"])} for row in self.db.query("SELECT * FROM faq_entries ORDER BY id")]
+        return [
+            {**row, "entry": json.loads(row["entry"])} for row in self.db.query("SELECT * FROM faq_entries ORDER BY id")
+        ]
 
     def remove_faq(self, faq_id: int) -> bool:
         """Delete a vetted entry."""

@@ -40,8 +40,12 @@ def load_assistant(settings: Settings) -> Assistant | None:
     return assistant
 
 
-def build_application(settings: Settings, request: BaseRequest | None = None, assistant: Assistant | None = None,
-                      storage: Storage | None = None) -> Application:
+def build_application(
+    settings: Settings,
+    request: BaseRequest | None = None,
+    assistant: Assistant | None = None,
+    storage: Storage | None = None,
+) -> Application:
     """The Application with every handler; tests pass their own request, assistant and storage."""
     if settings.telegram_token is None:
         raise LegalbotError("LEGALBOT_TELEGRAM_TOKEN is not set.")
@@ -85,8 +89,13 @@ def run_bot(settings: Settings, webhook: str | None = None, listen: str = "0.0.0
     if webhook:
         if settings.webhook_secret is None:
             raise LegalbotError("Webhook mode needs LEGALBOT_WEBHOOK_SECRET (Telegram sends it with every call).")
-        app.run_webhook(listen=listen, port=port, webhook_url=webhook, allowed_updates=Update.ALL_TYPES,
-                        secret_token=settings.webhook_secret.get_secret_value())
+        app.run_webhook(
+            listen=listen,
+            port=port,
+            webhook_url=webhook,
+            allowed_updates=Update.ALL_TYPES,
+            secret_token=settings.webhook_secret.get_secret_value(),
+        )
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

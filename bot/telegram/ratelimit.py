@@ -9,8 +9,17 @@ from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter
 
 # Methods that put a message into a chat; chat actions and callback answers are not throttled.
-_SENDING = frozenset({"sendMessage", "copyMessage", "editMessageText", "editMessageReplyMarkup", "sendPhoto",
-                      "sendDocument", "forwardMessage"})
+_SENDING = frozenset(
+    {
+        "sendMessage",
+        "copyMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "sendPhoto",
+        "sendDocument",
+        "forwardMessage",
+    }
+)
 
 
 class ChatRateLimiter(AIORateLimiter):
@@ -30,8 +39,15 @@ class ChatRateLimiter(AIORateLimiter):
             self._chats[chat_id] = AsyncLimiter(self._rate, self._period)
         return self._chats[chat_id]
 
-    async def process_request(self, callback: Any, args: Any, kwargs: dict[str, Any], endpoint: str,
-                              data: dict[str, Any], rate_limit_args: int | None) -> Any:
+    async def process_request(
+        self,
+        callback: Any,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
         """Wait for the chat's pace, then let AIORateLimiter apply its own limits and retry_after."""
         chat_id: Any = data.get("chat_id")
         with contextlib.suppress(TypeError, ValueError):

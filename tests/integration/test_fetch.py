@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -20,15 +21,17 @@ from tests.unit._corpus import corpus_dir
 def _corpus_file(celex: str, lang: str) -> Path | None:
     """The corpus copy EUR-Lex would return for a CELEX number and language, if the corpus has one."""
     corpus = corpus_dir()
-    candidates = [corpus / "gdpr" / "eurlex_html" / f"CELEX_{celex}_{lang}_TXT.html",
-                  corpus / "cjeu" / "html" / f"{celex}_{lang}.html"]
+    candidates = [
+        corpus / "gdpr" / "eurlex_html" / f"CELEX_{celex}_{lang}_TXT.html",
+        corpus / "cjeu" / "html" / f"{celex}_{lang}.html",
+    ]
     return next((path for path in candidates if path.exists()), None)
 
 
 class _EurLex(BaseHTTPRequestHandler):
     """GET /legal-content/{LANG}/TXT/HTML/?uri=CELEX:{celex}"""
 
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         """Serve the matching corpus file or 404."""

@@ -19,8 +19,9 @@ DEEP_LINKS = ("object", "signup")
 
 def lang_keyboard() -> InlineKeyboardMarkup:
     """One button per language."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(LANG_NAMES[code], callback_data=f"lang:{code}")
-                                  for code in LANGS]])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(LANG_NAMES[code], callback_data=f"lang:{code}") for code in LANGS]]
+    )
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -42,8 +43,9 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Offer the language buttons."""
-    await update.effective_message.reply_text(t(user_lang(update, context), "bot.choose_lang"),
-                                              reply_markup=lang_keyboard())
+    await update.effective_message.reply_text(
+        t(user_lang(update, context), "bot.choose_lang"), reply_markup=lang_keyboard()
+    )
 
 
 async def lang_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -103,8 +105,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("handler failed: %s", type(context.error).__name__, exc_info=(type(context.error), context.error, None))
     if isinstance(update, Update) and update.effective_message and update.effective_chat:
         try:
-            await update.effective_message.reply_text(t(user_lang(update, context), "bot.error"),
-                                                      parse_mode=ParseMode.HTML)
+            await update.effective_message.reply_text(
+                t(user_lang(update, context), "bot.error"), parse_mode=ParseMode.HTML
+            )
         except Exception as exc:
             log.warning("could not send the error notice: %s", type(exc).__name__)
 

@@ -20,11 +20,20 @@ log = logging.getLogger(__name__)
 
 def answer_keyboard(answer: Answer, answer_id: int, lang: str) -> InlineKeyboardMarkup:
     """👍/👎 under every answer, plus the walkthrough or a person when that helps."""
-    rows = [[InlineKeyboardButton("👍", callback_data=f"rate:up:{answer_id}"),
-             InlineKeyboardButton("👎", callback_data=f"rate:down:{answer_id}")]]
+    rows = [
+        [
+            InlineKeyboardButton("👍", callback_data=f"rate:up:{answer_id}"),
+            InlineKeyboardButton("👎", callback_data=f"rate:down:{answer_id}"),
+        ]
+    ]
     if answer.suggest_flow:
-        rows.append([InlineKeyboardButton(t(lang, f"buttons.start_{answer.suggest_flow}"),
-                                          callback_data=f"go:{answer.suggest_flow}")])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t(lang, f"buttons.start_{answer.suggest_flow}"), callback_data=f"go:{answer.suggest_flow}"
+                )
+            ]
+        )
     if not answer.in_scope:
         rows.append([InlineKeyboardButton(t(lang, "buttons.talk_to_person"), callback_data="go:human")])
     return InlineKeyboardMarkup(rows)
@@ -37,8 +46,11 @@ def addressed_text(update: Update, bot_username: str) -> str | None:
     if message.chat.type == ChatType.PRIVATE:
         return text
     mention = f"@{bot_username}".lower()
-    if message.reply_to_message and message.reply_to_message.from_user and \
-            message.reply_to_message.from_user.username == bot_username:
+    if (
+        message.reply_to_message
+        and message.reply_to_message.from_user
+        and message.reply_to_message.from_user.username == bot_username
+    ):
         return text
     for entity in message.entities or ():
         if entity.type == MessageEntityType.MENTION and message.parse_entity(entity).lower() == mention:
@@ -69,8 +81,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     parts = answer_messages(answer)
     for index, part in enumerate(parts):
         markup = answer_keyboard(answer, answer_id, answer.lang) if index == len(parts) - 1 else None
-        await message.reply_text(part, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                 disable_web_page_preview=True)
+        await message.reply_text(part, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True)
 
 
 def _record(storage, answer: Answer, text: str) -> int:
@@ -111,7 +122,7 @@ async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer(t(lang, "bot.rated"))
     keyboard = [row for row in query.message.reply_markup.inline_keyboard[1:]] if query.message.reply_markup else []
     if verdict == "down":
-        keyboard = [row for row in keyboard if not row[0].callback_data == "go:human"]
+        keyboard = [row for row in keyboard if row[0].callback_data != "go:human"]
         keyboard.append([InlineKeyboardButton(t(lang, "buttons.talk_to_person"), callback_data="go:human")])
     await query.edit_message_reply_markup(InlineKeyboardMarkup(keyboard) if keyboard else None)
 

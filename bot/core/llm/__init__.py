@@ -1,0 +1,1 @@
+"""Generated answers through LangChain: providers, prompt, chain, validator, breaker and the LLM composer."""
