@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from bot.core.compose import Composer, ExtractiveComposer
+from bot.core.compose import Composer
 from bot.core.embeddings import Embedder, load_embedder
 from bot.core.i18n import normalise_lang, t
 from bot.core.index import KnowledgeIndex
+from bot.core.llm.providers import make_composer  # light: each LLM library is imported only when chosen
 from bot.core.retrieval import Retrieval, Retriever
 from bot.core.scope import ScopeThresholds, in_scope
 from bot.core.textproc import detect_language
@@ -31,12 +32,12 @@ class Assistant:
 
     @classmethod
     def from_settings(cls, settings: Settings, composer: Composer | None = None) -> Assistant:
-        """Load the model and the index named in the settings."""
+        """Load the model, the index and the composer named in the settings."""
         embedder = load_embedder(settings.embedding_model, settings.embedding_max_tokens)
         index = KnowledgeIndex(settings.data_dir, embedder.name)
         if index.empty:
             log.warning("The knowledge index in %s is empty: run `legalbot ingest`.", settings.data_dir)
-        return cls(settings, index, embedder, composer or ExtractiveComposer())
+        return cls(settings, index, embedder, composer or make_composer(settings))
 
     @property
     def retriever(self) -> Retriever:

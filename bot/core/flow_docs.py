@@ -110,7 +110,8 @@ def _platform_values(root: Path, chosen: list[str], lang: str) -> dict[str, Any]
     for pid in chosen:
         entry = data["platforms"][pid]
         items[pid] = {"name": text_of(entry["name"], lang), "form": entry.get("objection_form") or "",
-                      "asks": text_of(entry.get("asks"), lang), "confirmation": text_of(entry.get("confirmation"), lang)}
+                      "asks": text_of(entry.get("asks"), lang),
+                      "confirmation": text_of(entry.get("confirmation"), lang)}
     names = [item["name"] for item in items.values()]
     return {"platforms_list": _join(names, lang), "items": items, "forms_note": text_of(data.get("note"), lang)}
 

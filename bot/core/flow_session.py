@@ -7,13 +7,19 @@ from dataclasses import replace
 from typing import Any
 
 from bot.core import flow_docs
-from bot.core.flow_engine import advance, effective, match_text, render, start
+from bot.core.flow_engine import advance, effective, start
 from bot.core.flow_model import Button, Flow, State, View, load_flows, parse_token, text_of
+from bot.core.flow_render import match_text, render
 from bot.core.i18n import raw, t
 from bot.settings import Settings
 from bot.storage import Storage
 
 SWITCH, FORGET, GO = "fs:", "fg:", "go:"  # token prefixes besides the engine's own "fl:"
+
+
+def _plain(value: Any) -> str:
+    """A stored value as text (structures as JSON)."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
 
 
 class FlowSession:
@@ -192,8 +198,7 @@ class FlowSession:
         blocks = []
         for table, rows in self.storage.mydata(self.user_id).items():
             for row in rows:
-                fields = [f"  {key}: {json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value}"
-                          for key, value in row.items()]
+                fields = [f"  {key}: {_plain(value)}" for key, value in row.items()]
                 blocks.append("\n".join([names.get(table, table), *fields]))
         if not blocks:
             return View(text=self._t("flows.mydata.empty"))

@@ -1,11 +1,13 @@
 """Guided walkthroughs (/object, /signup): the public names adapters and tests use.
 
-flow_model holds the data types and the flow-file loader, flow_engine the transitions and rendering, flow_docs the
-facts and documents (authorities, forms, objection and complaint texts), flow_session storage and side effects.
+flow_model holds the data types and the flow-file loader, flow_engine the transitions, flow_render the views,
+flow_docs the facts and documents (authorities, forms, objection and complaint texts), flow_session storage and
+side effects.
 """
 
-from bot.core.flow_engine import advance, match_text, next_step, path, render, start
+from bot.core.flow_engine import advance, next_step, path, start
 from bot.core.flow_model import Button, Flow, Part, State, View, check, load_flow, load_flows, parse_token, token
+from bot.core.flow_render import match_text, render
 from bot.core.flow_session import FlowSession
 
 

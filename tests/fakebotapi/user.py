@@ -184,11 +184,8 @@ class FakeUser:
 
     def press(self, button: str, message: MessageRef) -> dict[str, Any]:
         """Press an inline button (by text or callback_data) on the bot message's current keyboard."""
-        store = self.server.store
-        with store.lock:
-            current = store.message(*_ref(message))
-            if current is None:
-                raise LookupError(f"message {_ref(message)} does not exist (any more)")
+        with self.server.store.lock:
+            current = self._current(message)
             rows = (current.get("reply_markup") or {}).get("inline_keyboard", [])
             buttons = [b for row in rows for b in row]
             found = next((b for b in buttons if button in (b["text"], b.get("callback_data"))), None)
@@ -200,12 +197,15 @@ class FakeUser:
 
     def forge_press(self, data: str, message: MessageRef) -> dict[str, Any]:
         """A callback query with data no button carries, as a modified client could send."""
-        store = self.server.store
-        with store.lock:
-            current = store.message(*_ref(message))
-            if current is None:
-                raise LookupError(f"message {_ref(message)} does not exist (any more)")
-            return self._callback(current, data)
+        with self.server.store.lock:
+            return self._callback(self._current(message), data)
+
+    def _current(self, message: MessageRef) -> dict[str, Any]:
+        """The message as the server holds it now (the store lock is held by the caller)."""
+        current = self.server.store.message(*_ref(message))
+        if current is None:
+            raise LookupError(f"message {_ref(message)} does not exist (any more)")
+        return current
 
     def _callback(self, current: dict[str, Any], data: str) -> dict[str, Any]:
         """Queue a callback_query update for a message (the store lock is held by the caller)."""
