@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from bot.core.compose import Composer
 from bot.core.embeddings import Embedder, load_embedder
@@ -20,6 +21,14 @@ log = logging.getLogger(__name__)
 COMPOSE_K = 8  # the composer sees a few more passages than the five that eval scores
 
 
+class VettedMatcher(Protocol):
+    """Staff-approved answers (bot/support/vetted.py): one is given when it matches the question strongly."""
+
+    def answer(self, question: str, lang: str) -> Answer | None:
+        """The vetted answer with its citations, or None."""
+        ...
+
+
 @dataclass
 class Assistant:
     """Retrieval, scope check and composer wired together."""
@@ -29,6 +38,7 @@ class Assistant:
     embedder: Embedder
     composer: Composer
     thresholds: ScopeThresholds = field(default_factory=ScopeThresholds)
+    vetted: VettedMatcher | None = None  # set by the support handlers; None answers from retrieval alone
 
     @classmethod
     def from_settings(cls, settings: Settings, composer: Composer | None = None) -> Assistant:
@@ -57,6 +67,10 @@ class Assistant:
         language = self.language_of(question, lang)
         if self.index.empty:
             return Answer(t(language, "answer.index_empty"), (), language, in_scope=False, mode="unavailable")
+        if self.vetted is not None:
+            vetted = self.vetted.answer(question, language)
+            if vetted is not None:
+                return vetted
         retrieval = self.retriever.search(question, language, k=COMPOSE_K)
         if not in_scope(retrieval, self.thresholds):
             return Answer(

@@ -55,6 +55,14 @@ class SupportStore:
         )
         return cursor.rowcount == 1
 
+    def set_show_name(self, ticket_id: int, show: bool) -> None:
+        """Record the user's consent (or not) to show their name to staff on this ticket."""
+        self.db.execute("UPDATE tickets SET show_name = ? WHERE id = ?", (int(show), ticket_id))
+
+    def open_ticket_count(self) -> int:
+        """How many tickets are open (for /stats)."""
+        return int(self.db.query("SELECT COUNT(*) AS n FROM tickets WHERE status = 'open'")[0]["n"])
+
     def map_staff_message(self, staff_chat_id: int, staff_message_id: int, ticket_id: int, user_id: int) -> None:
         """Remember which ticket a message in the staff group belongs to (forward privacy makes this necessary)."""
         self.db.execute(

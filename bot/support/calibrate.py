@@ -1,10 +1,11 @@
-"""Measure the vetted-answer threshold on the dev set: `python -m bot.support.calibrate`.
+"""Measure the vetted-answer thresholds: `python -m bot.support.calibrate`.
 
-Method: every FAQ file in knowledge/faq plays a vetted entry (its title and `questions:` variants are the question
-variants). Each dev-set question is matched against the entries of its own language, with any variant identical to
-the question left out so that nothing is matched to itself. The match is *right* when the best entry is one of the
-question's expected sources, *wrong* otherwise (every off-topic prompt's match is wrong). The threshold must sit
-above every wrong match; what remains above it is the share of dev questions a vetted answer would serve.
+Every FAQ file in knowledge/faq plays a vetted entry (its title and `questions:` variants are the question variants).
+Two measurements, each per language, of the best-matching entry and its cosine similarity:
+- dev set: each question of tests/eval/questions.jsonl, with any variant identical to it left out. The match is
+  right when the entry is one of the question's expected sources; every off-topic prompt's match is wrong.
+- held-out variants: each FAQ variant against all the other variants. Right when it finds its own entry.
+A threshold is safe when no wrong match reaches it; what is right above it is what vetted answers would serve.
 """
 
 from __future__ import annotations
@@ -15,16 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.embeddings import Embedder
+from bot.core.types import LANGS
 from bot.settings import REPO_ROOT
-from bot.support.vetted import VettedEntry, VettedFaq, same_question
+from bot.support.vetted import THRESHOLDS, VettedEntry, cosine, same_question
 
 DEV_SET = REPO_ROOT / "tests" / "eval" / "questions.jsonl"
 FAQ_DIR = REPO_ROOT / "knowledge" / "faq"
+DUPLICATE = 0.94  # variants this close in two entries are the same question asked twice in our FAQ: reported apart
 
 
 @dataclass(frozen=True)
 class Scored:
-    """One dev question's best match."""
+    """One question's best match."""
 
     q: str
     lang: str
@@ -47,47 +50,63 @@ def faq_entries(folder: Path = FAQ_DIR) -> list[VettedEntry]:
     return [VettedEntry.from_row({"id": i, "slug": slug, "entry": e}) for i, (slug, e) in enumerate(merged.items(), 1)]
 
 
+def _variants(embedder: Embedder, entries: list[VettedEntry]) -> list[tuple[VettedEntry, str, str, list[float]]]:
+    """(entry, lang, text, vector) for every question variant."""
+    rows = [(e, lang, text) for e in entries for lang in e.langs() for text in e.questions[lang]]
+    vectors = embedder.embed([text for _, _, text in rows])
+    return [(*row, vector) for row, vector in zip(rows, vectors, strict=True)]
+
+
 def score_dev_set(embedder: Embedder, entries: list[VettedEntry], dev_set: Path = DEV_SET) -> list[Scored]:
-    """The best entry and its similarity for every dev question, variants equal to the question excluded."""
+    """The best entry for every dev question, variants identical to the question excluded."""
     rows = [json.loads(line) for line in dev_set.read_text(encoding="utf-8").splitlines() if line.strip()]
+    variants = _variants(embedder, entries)
     results = []
-    for row in rows:
-        pruned = [VettedEntry(e.faq_id, e.slug, {lang: [v for v in vs if not same_question(v, row["q"])]
-                                                 for lang, vs in e.questions.items()}, e.answers, e.refs)
-                  for e in entries]
-        matcher = VettedFaq(embedder)
-        matcher.load(pruned)
-        best = matcher.best(row["q"], row["lang"])
-        if best is not None:
-            results.append(Scored(row["q"], row["lang"], best.entry.slug, best.score,
-                                  f"faq/{best.entry.slug}" in row["expect"]))
+    for row, qv in zip(rows, embedder.embed([row["q"] for row in rows]), strict=True):
+        candidates = [(cosine(qv, v), e) for e, lang, text, v in variants
+                      if lang == row["lang"] and not same_question(text, row["q"])]
+        score, best = max(candidates, key=lambda pair: pair[0])
+        results.append(Scored(row["q"], row["lang"], best.slug, score, f"faq/{best.slug}" in row["expect"]))
     return results
 
 
-def report(scored: list[Scored], thresholds: tuple[float, ...] = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)) -> str:
-    """A table: for each threshold, right and wrong vetted answers per language."""
-    lines = ["threshold  " + "  ".join(f"{lang}: right/wrong" for lang in ("en", "fr", "de"))]
-    for t in thresholds:
+def score_held_out(embedder: Embedder, entries: list[VettedEntry]) -> list[Scored]:
+    """The best other variant for every FAQ variant; near-identical variants of two entries are dropped."""
+    variants = _variants(embedder, entries)
+    results = []
+    for i, (entry, lang, text, vector) in enumerate(variants):
+        score, best = max(((cosine(vector, v), e) for j, (e, other, _, v) in enumerate(variants)
+                           if j != i and other == lang), key=lambda pair: pair[0])
+        if best.slug == entry.slug or score < DUPLICATE:
+            results.append(Scored(text, lang, best.slug, score, best.slug == entry.slug))
+    return results
+
+
+def table(name: str, scored: list[Scored], thresholds: tuple[float, ...] = (0.75, 0.8, 0.85, 0.9)) -> str:
+    """Right/wrong matches at or above each threshold, per language, and the highest wrong score."""
+    lines = [f"{name}: {len(scored)} questions"]
+    for lang in LANGS:
+        mine = [s for s in scored if s.lang == lang]
         cells = []
-        for lang in ("en", "fr", "de"):
-            above = [s for s in scored if s.lang == lang and s.score >= t]
-            cells.append(f"{lang}: {sum(s.right for s in above):>3}/{sum(not s.right for s in above):<3}")
-        lines.append(f"{t:>9.2f}  " + "     ".join(cells))
-    wrong = max((s.score for s in scored if not s.right), default=0.0)
-    lines.append(f"highest wrong match: {wrong:.3f}; questions: {len(scored)}")
+        for t in thresholds:
+            above = [s for s in mine if s.score >= t]
+            cells.append(f"≥{t:.2f} {sum(s.right for s in above)}/{sum(not s.right for s in above)}")
+        wrong = max((s.score for s in mine if not s.right), default=0.0)
+        lines.append(f"  {lang} (n={len(mine)}): right/wrong " + "  ".join(cells) + f"  highest wrong {wrong:.3f}")
     return "\n".join(lines)
 
 
 def main() -> int:
-    """Print the table for the bundled model."""
+    """Print both tables for the configured model and the thresholds in force."""
     from bot.core.embeddings import load_embedder
     from bot.settings import get_settings
 
     settings = get_settings()
-    scored = score_dev_set(load_embedder(settings.embedding_model, settings.embedding_max_tokens), faq_entries())
-    print(report(scored))
-    for s in sorted((s for s in scored if not s.right), key=lambda s: -s.score)[:8]:
-        print(f"  wrong {s.score:.3f} {s.lang} faq/{s.slug} <- {s.q[:70]}")
+    embedder = load_embedder(settings.embedding_model, settings.embedding_max_tokens)
+    entries = faq_entries()
+    print(table("dev set", score_dev_set(embedder, entries)))
+    print(table("held-out FAQ variants", score_held_out(embedder, entries)))
+    print("thresholds in force:", THRESHOLDS)
     return 0
 
 

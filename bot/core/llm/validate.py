@@ -14,7 +14,7 @@ from bot.core.types import Passage, base_id
 
 # Why an answer came from the extractive composer instead: the first group is the validator's, the second the call's.
 Reason = Literal[
-    "empty", "malformed", "no-citation", "wrong-language", "foreign-link", "unsupported-reference",
+    "empty", "too-short", "malformed", "no-citation", "wrong-language", "foreign-link", "unsupported-reference",
     "timeout", "error", "circuit-open",
 ]
 MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
@@ -24,6 +24,7 @@ _MARKUP = re.compile(r"</?\s*(?:documents?|question)\b", re.IGNORECASE)  # the m
 _SENTENCE_END = re.compile(r"[.!?…»](?:\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\])*")
 _SPACE_BEFORE_STOP = re.compile(r"[ \t]+(?=[.,])")  # left where an invalid marker was removed
 _SPACES = re.compile(r"[ \t]{2,}")
+MIN_WORDS = 4  # "HACKED [1]." or "Yes [1]." is no answer; the extractive one is better
 MIN_LATIN = 0.9  # share of letters in Latin script: the bot's languages are written in it, py3langid only knows 3
 
 
@@ -53,6 +54,8 @@ def check_answer(raw: str, documents: Sequence[Passage], lang: str) -> Grounded 
     prose = MARKER.sub("", text)
     if not any(ch.isalpha() for ch in prose):
         return Rejected("empty", dropped)
+    if len(prose.split()) < MIN_WORDS:
+        return Rejected("too-short", dropped)
     if not cited:
         return Rejected("no-citation", dropped)
     if not in_language(prose, lang):
