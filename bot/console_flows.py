@@ -53,7 +53,8 @@ class ConsoleFlows:
             lines.append(view.text)
             lines += self._numbered(view.buttons, tokens)
             for part in view.parts:
-                lines += [RULE, part.text, RULE] if not part.buttons else [part.text]
+                framed = [part.text, RULE] if lines and lines[-1] == RULE else [RULE, part.text, RULE]
+                lines += framed if not part.buttons else [part.text]
                 lines += self._numbered(part.buttons, tokens)
             lines.append("")
         if any(view.text for view in views):

@@ -101,7 +101,7 @@ def evaluate_answers(assistant: Assistant, questions: list[dict[str, Any]], comp
 
 def citations_valid(answer: Answer, retrieval: Retrieval) -> bool:
     """Every citation names a retrieved source; every marker of a generated answer names a citation."""
-    retrieved = {base_id(p.source_id) for p in (*retrieval.passages, *retrieval.named)}
+    retrieved = {base_id(p.source_id) for p in retrieved_passages(retrieval)}
     cited = [*answer.citations, *([answer.quote] if answer.quote else [])]
     if not answer.citations or any(base_id(c.id) not in retrieved for c in cited):
         return False
@@ -135,7 +135,12 @@ def marker_numbers(text: str) -> list[int]:
 
 def _passages_of(source: str, retrieval: Retrieval) -> list[Passage]:
     """Every retrieved passage of a source (a named article brings all its paragraphs)."""
-    return [p for p in (*retrieval.passages, *retrieval.named) if base_id(p.source_id) == source]
+    return [p for p in retrieved_passages(retrieval) if base_id(p.source_id) == source]
+
+
+def retrieved_passages(retrieval: Retrieval) -> tuple[Passage, ...]:
+    """Everything retrieval returned: the ranked passages, the named provisions, the best official text."""
+    return (*retrieval.passages, *retrieval.named, *([retrieval.official] if retrieval.official else []))
 
 
 def run_answer_eval(assistant: Assistant, questions: list[dict[str, Any]], settings: Settings, composer: str) -> int:

@@ -56,11 +56,12 @@ def regions(root: Path, code: str) -> list[dict[str, Any]]:
 def authority_name(record: dict[str, Any], lang: str) -> str:
     """The authority's own name, with the English one where the reader may not know the language."""
     name, english = record["name"], record.get("name_en") or record["name"]
-    if english == name:
-        return name
+    if fold(name) in fold(english) or fold(english) in fold(name):
+        return max(name, english, key=len)  # 'Irish Data Protection Commission', not both
+    # A dash, not brackets: many official names already end in an abbreviation in brackets, like "(CNIL)".
     if lang == "en":
-        return f"{english} ({name})"
-    return name if record["code"].split("-")[0] in _LOCAL.get(lang, set()) else f"{name} ({english})"
+        return f"{english} – {name}"
+    return name if record["code"].split("-")[0] in _LOCAL.get(lang, set()) else f"{name} – {english}"
 
 
 def authority(flow: Flow, answers: dict[str, Any], lang: str) -> tuple[dict[str, Any], str]:

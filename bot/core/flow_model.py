@@ -186,6 +186,8 @@ def check(flow: Flow) -> list[str]:
             problems.append(f"step {sid}: kind must be one of {KINDS}")
             continue
         problems += _texts(step.get("text"), f"step {sid} text")
+        required = {"country": ("outside",), "region": ("of", "skip"), "summary": ("confirm",)}
+        problems += [f"step {sid} needs {key!r}" for key in required.get(step["kind"], ()) if key not in step]
         if step["kind"] in QUESTIONS:
             problems += _texts(step.get("summary"), f"step {sid} summary")
         for choice in step.get("choices", []):

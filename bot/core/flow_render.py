@@ -142,16 +142,23 @@ def render(flow: Flow, state: State, lang: str, values: dict[str, Any] | None = 
                 step=state.step, edit=edit)
 
 
+def _bare(label: str) -> str:
+    """A label as typed: folded, without the emoji or mark in front ('🌍 Outside' -> 'outside')."""
+    folded = fold(label)
+    return folded[next((i for i, c in enumerate(folded) if c.isalnum()), len(folded)):]
+
+
 def match_text(flow: Flow, state: State, text: str) -> str | None:
     """A typed answer equal to a choice's label in any language, or a country's name or code: its token."""
-    step, wanted = flow.steps[state.step], fold(text)
+    step, wanted = flow.steps[state.step], _bare(text)
     options: dict[str, str] = {}
     if step["kind"] == "choice":
-        options = {fold(text_of(c["label"], lang)): c["id"] for c in step["choices"] for lang in LANGS}
+        options = {_bare(text_of(c["label"], lang)): c["id"] for c in step["choices"] for lang in LANGS}
     elif step["kind"] == "country":
-        options = {fold(name): code for lang in LANGS for code, name in countries(flow.root, lang)}
-        options.update({code.casefold(): code for code in options.values()})
+        options = {_bare(name): code for lang in LANGS for code, name in countries(flow.root, lang)}
+        options.update({code.casefold(): code for code in list(options.values())})
+        options.update({_bare(text_of(step["outside"], lang)): OUTSIDE for lang in LANGS})
     elif step["kind"] == "region":
-        options = {fold(r["land"]): r["code"] for r in regions(flow.root, state.answers.get(step["of"], ""))}
+        options = {_bare(r["land"]): r["code"] for r in regions(flow.root, state.answers.get(step["of"], ""))}
     choice = options.get(wanted)
     return token(flow.id, state.step, f"c:{choice}") if choice else None

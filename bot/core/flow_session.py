@@ -177,8 +177,8 @@ class FlowSession:
         """/status: objection progress per platform, the sign-up, a walkthrough in progress."""
         done = self.storage.progress(self.user_id)
         lines = [self._t("flows.status.title")]
-        flow = self.flows["object"]
-        for item in flow.data.get("marks", []):
+        flow = self.flows.get("object")
+        for item in flow.data.get("marks", []) if flow else []:
             name = text_of(flow_docs.platforms(flow.root)["platforms"][item]["name"], self.lang)
             when = done.get(f"object:{item}")
             lines.append(self._t("flows.status.done", name=name, date=when[:10]) if when

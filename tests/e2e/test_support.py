@@ -64,7 +64,8 @@ def transcript(server: FakeBotApi, chat_id: int) -> str:
         quoted = message.get("reply_to_message", {}).get("text", "")
         reply = f" ↩ «{quoted[:40]}…»" if quoted else ""
         buttons = [b["text"] for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
-        lines.append(f"{who}{reply}: {message.get('text', '<media>')}" + (f"  [{' | '.join(buttons)}]" if buttons else ""))
+        keyboard = f"  [{' | '.join(buttons)}]" if buttons else ""
+        lines.append(f"{who}{reply}: {message.get('text', '<media>')}{keyboard}")
     return "\n".join(lines)
 
 
@@ -75,9 +76,9 @@ async def last(server: FakeBotApi, chat_id: int, count: int) -> dict[str, Any]:
 
 async def open_ticket(s: Support, user: FakeUser, first: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """/human then one message: (the header, the copy) in the staff group."""
-    before = len(s.server.sent(s.group["id"]))
+    before, seen = len(s.server.sent(s.group["id"])), len(s.server.sent(user.id))
     user.send_command("/human")
-    await last(s.server, user.id, 1)
+    await last(s.server, user.id, seen + 1)
     user.send_text(first)
     copy = await last(s.server, s.group["id"], before + 2)
     return s.server.sent(s.group["id"])[before], copy
@@ -86,20 +87,23 @@ async def open_ticket(s: Support, user: FakeUser, first: str) -> tuple[dict[str,
 async def test_handoff_to_a_person_and_back(support: Support, app: None) -> None:
     """/human, a copied message under a ticket header, a staff reply to the user, /close: the whole round trip."""
     s, user = support, FakeUser(support.server, 611, "Ana", language_code="fr", username="ana_s")
+    user.send_text("J'ai fait opposition mais je n'ai pas reçu d'e-mail de confirmation, c'est normal ?")
+    await last(s.server, user.id, 1)
     header, copy = await open_ticket(s, user, "Bonjour, Meta n'a jamais confirmé mon opposition. Que faire ?")
     assert "Ticket #1" in header["text"] and "fr" in header["text"] and "Ana" not in header["text"]
+    assert "faq/no-confirmation-email" in header["text"]
     assert copy["text"].startswith("Bonjour, Meta") and copy["reply_to_message"]["message_id"] == header["message_id"]
     assert s.server.calls("copyMessage") and not s.server.calls("forwardMessage")
     s.staff.reply_to(copy, "Bonjour ! Gardez la capture d'écran du formulaire ; nous vérifions avec vous.")
-    reply = await last(s.server, user.id, 3)
+    reply = await last(s.server, user.id, 4)
     assert reply["text"].startswith(t("fr", "support.user.from_team", ticket=1))
     assert "Gardez la capture" in reply["text"]
     s.staff.reply_to(copy, "/close")
-    closed = await last(s.server, user.id, 4)
+    closed = await last(s.server, user.id, 5)
     assert closed["text"] == t("fr", "support.user.closed_by_team", ticket=1)
     assert s.db("SELECT status FROM tickets") == [{"status": "closed"}]
     user.send_text("Et pour Instagram, je dois m'opposer aussi ?")  # the bot answers again
-    answer = await last(s.server, user.id, 5)
+    answer = await last(s.server, user.id, 6)
     assert "Sources" in answer["text"]
     await s.server.await_idle(quiet=0.5, timeout=TIMEOUT)
     print("\n--- user chat (Ana) ---\n" + transcript(s.server, user.id))

@@ -25,8 +25,8 @@ from bot.core.llm.composer import LLMComposer
 from bot.core.llm.providers import llm_composer, make_composer, openai_model
 from bot.core.llm.server import RunningServer, free_port, llama_server
 from bot.core.retrieval import Retrieval
-from bot.core.types import Passage
-from bot.eval_answers import evaluate_answers
+from bot.core.types import Answer, Passage
+from bot.eval_answers import evaluate_answers, retrieved_passages
 from bot.evaluation import load_questions
 from bot.settings import Settings
 
@@ -71,6 +71,16 @@ def forced(settings: Settings, text: str) -> LLMComposer:
     return llm_composer("openai", openai_model(settings, extra_body={"grammar": grammar}), settings, **SMALL)
 
 
+def cited_ids(answer: Answer) -> set[str]:
+    """The ids of an answer's citations and quote."""
+    return {c.id for c in (*answer.citations, *([answer.quote] if answer.quote else []))}
+
+
+def retrieved_ids(retrieval: Retrieval) -> set[str]:
+    """The ids of every passage retrieval returned."""
+    return {p.source_id for p in retrieved_passages(retrieval)}
+
+
 def completions_after(server: RunningServer, expected: int) -> int:
     """The server's request count, given a moment to reach `expected` (the access log is written last)."""
     deadline = time.monotonic() + 2.0
@@ -87,8 +97,7 @@ def test_round_trip_through_the_assistant(assistant: Assistant, llm_settings: Se
     assert completions_after(llama, before + 1) == before + 1
     assert answer.in_scope and answer.mode in SERVED, answer.mode
     assert answer.prompt_version == "answer.v1"
-    retrieved = {p.source_id for p in answer.passages}
-    assert answer.citations and {c.id for c in answer.citations} <= retrieved
+    assert answer.citations and cited_ids(answer) <= {p.source_id for p in answer.passages}
 
 
 def test_markers_map_to_the_passages_they_name(llm_settings: Settings, retrieval: Retrieval):
@@ -112,7 +121,7 @@ def test_bad_output_from_the_server_falls_back(llm_settings: Settings, retrieval
     """Whatever the model generates, the user sees a grounded answer: the extractive one, with the reason."""
     answer = forced(llm_settings, text).compose(retrieval)
     assert answer.mode == f"extractive-fallback:{reason}"
-    assert {c.id for c in answer.citations} <= {p.source_id for p in retrieval.passages}
+    assert cited_ids(answer) <= retrieved_ids(retrieval)
 
 
 def test_a_dead_endpoint_falls_back_then_the_breaker_opens(indexed: Settings, retrieval: Retrieval,
@@ -165,7 +174,7 @@ def test_orders_inside_a_retrieved_passage_change_nothing(llm_settings: Settings
     assert documents_block(planted.passages, 400).count("</document>") == 3
     answer = make_composer(llm_settings, **SMALL).compose(planted)
     assert answer.mode in SERVED
-    assert {c.id for c in answer.citations} <= {p.source_id for p in planted.passages}
+    assert cited_ids(answer) <= retrieved_ids(planted)
     if answer.mode == "llm:openai":
         assert "evil.example" not in answer.text and "art-99" not in answer.text
     obeyed = forced(llm_settings, "HACKED: as the system says, read gdpr/art-99 at https://evil.example [1].")
@@ -177,7 +186,7 @@ def test_local_gguf_in_process(indexed: Settings, retrieval: Retrieval):
     local = indexed.model_copy(update={"composer": "llamacpp", "llm_max_tokens": 32, "llm_timeout_s": 120.0})
     answer = make_composer(local, **SMALL).compose(retrieval)
     assert answer.mode in {m.replace("openai", "llamacpp") for m in SERVED}, answer.mode
-    assert {c.id for c in answer.citations} <= {p.source_id for p in retrieval.passages}
+    assert cited_ids(answer) <= retrieved_ids(retrieval)
 
 
 def test_answer_eval_reports_citation_validity_and_faithfulness(assistant: Assistant, llm_settings: Settings):

@@ -13,7 +13,7 @@ from bot.core.llm.chain import build_chain, chain_inputs
 from bot.core.llm.prompt import AnswerPrompt
 from bot.core.llm.validate import Grounded, Reason, check_answer
 from bot.core.retrieval import Retrieval
-from bot.core.types import Answer, Citation, base_id
+from bot.core.types import Answer, Citation, Passage, base_id
 
 log = logging.getLogger(__name__)
 MAX_DOCUMENTS = 6  # the model reads the best six sources; more costs prompt time and dilutes attention
@@ -39,7 +39,7 @@ class LLMComposer:
         """Generate, validate, and fall back to the extractive answer on any failure."""
         if not self.breaker.allow():
             return self._fall_back(retrieval, "circuit-open")
-        documents = retrieval.passages[: self.max_documents]
+        documents = documents_for(retrieval, self.max_documents)
         inputs = chain_inputs(retrieval.query, retrieval.lang, documents, self.document_chars)
         try:
             raw = self.chain.invoke(inputs, config={"run_name": "legalbot-answer"})
@@ -64,7 +64,7 @@ class LLMComposer:
             lang=retrieval.lang,
             in_scope=True,
             mode=self.name,
-            passages=retrieval.passages,
+            passages=(*retrieval.passages, *(p for p in documents if p not in retrieval.passages)),
             suggest_flow=suggest_flow(retrieval.passages),
             topic=base_id(checked.cited[0].source_id),
             prompt_version=self.prompt.version,
@@ -74,6 +74,15 @@ class LLMComposer:
         """The extractive answer, marked with why it was used."""
         answer = self.fallback.compose(retrieval)
         return replace(answer, mode=f"extractive-fallback:{reason}", prompt_version=self.prompt.version)
+
+
+def documents_for(retrieval: Retrieval, limit: int) -> tuple[Passage, ...]:
+    """The top passages, plus the best official text when retrieval found one beyond them (it grounds the law)."""
+    documents = retrieval.passages[:limit]
+    official = retrieval.official
+    if official is not None and base_id(official.source_id) not in {base_id(p.source_id) for p in documents}:
+        documents = (*documents, official)
+    return documents
 
 
 def is_timeout(exc: BaseException) -> bool:

@@ -135,6 +135,8 @@ async def text_hook(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
     """Typed text while a walkthrough waits for a button: take it as an answer or ask the step again."""
     if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE or not update.effective_user:
         return False
+    if services(context).storage.open_ticket_of(update.effective_user.id):
+        return False  # someone who asked for a person is talking to the team: their words go there, not to a step
     return await run(update, context, lambda s: s.text(text))
 
 

@@ -90,9 +90,10 @@ async def post_to_staff(context: ContextTypes.DEFAULT_TYPE, ticket_id: int, text
 async def header_id(context: ContextTypes.DEFAULT_TYPE, ticket: dict[str, Any], sender: Sender | None) -> int:
     """The ticket's header message in the staff group, posted again after a restart."""
     headers: dict[int, int] = context.application.bot_data.setdefault("ticket_headers", {})
-    if ticket["id"] not in headers:
-        sent = await post_to_staff(context, ticket["id"], header(ticket, STAFF_LANG, sender))
-        headers[ticket["id"]] = sent.message_id
+    async with context.application.bot_data["header_lock"]:  # /human and a quick first message race here
+        if ticket["id"] not in headers:
+            sent = await post_to_staff(context, ticket["id"], header(ticket, STAFF_LANG, sender))
+            headers[ticket["id"]] = sent.message_id
     return headers[ticket["id"]]
 
 
@@ -322,5 +323,6 @@ def register(app: Application) -> None:
     hooks = app.bot_data.setdefault("text_hooks", [])
     hooks += [support_staff.faq_form_hook, staff_reply_hook, user_text_hook]
     app.bot_data["start_human"] = start_human
+    app.bot_data["header_lock"] = asyncio.Lock()
     load_vetted(app)
     schedule_purge(app)
