@@ -68,11 +68,15 @@ class AnswerScores:
             f"answers by {self.composer}: {self.answered} in-scope questions, {self.generated} generated, "
             f"fallbacks: {reasons}; p50 {p50:.0f} ms",
             f"citation validity: {self.citation_validity:.3f} (must be 1.000)",
-            f"faithfulness, generated answers: {self.faithfulness('generated'):.3f} "
-            f"({self.supported['generated']}/{self.sentences['generated']} sentences)",
-            f"faithfulness, all answers shown: {self.faithfulness('all'):.3f} "
-            f"({self.supported['all']}/{self.sentences['all']} sentences)",
+            f"faithfulness, generated answers: {self._share('generated')}",
+            f"faithfulness, all answers shown: {self._share('all')}",
         ])
+
+    def _share(self, which: str) -> str:
+        """'0.812 (13/16 sentences)', or n/a when no sentence was scored."""
+        if not self.sentences[which]:
+            return "n/a (no sentence scored)"
+        return f"{self.faithfulness(which):.3f} ({self.supported[which]}/{self.sentences[which]} sentences)"
 
 
 def evaluate_answers(assistant: Assistant, questions: list[dict[str, Any]], composer: Composer) -> AnswerScores:

@@ -15,10 +15,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from bot.core.embeddings import Embedder
 from bot.core.types import LANGS
 from bot.settings import REPO_ROOT
-from bot.support.vetted import THRESHOLDS, VettedEntry, cosine, same_question
+from bot.support.vetted import THRESHOLDS, VettedEntry, same_question
 
 DEV_SET = REPO_ROOT / "tests" / "eval" / "questions.jsonl"
 FAQ_DIR = REPO_ROOT / "knowledge" / "faq"
@@ -50,35 +52,46 @@ def faq_entries(folder: Path = FAQ_DIR) -> list[VettedEntry]:
     return [VettedEntry.from_row({"id": i, "slug": slug, "entry": e}) for i, (slug, e) in enumerate(merged.items(), 1)]
 
 
-def _variants(embedder: Embedder, entries: list[VettedEntry]) -> list[tuple[VettedEntry, str, str, list[float]]]:
-    """(entry, lang, text, vector) for every question variant."""
-    rows = [(e, lang, text) for e in entries for lang in e.langs() for text in e.questions[lang]]
-    vectors = embedder.embed([text for _, _, text in rows])
-    return [(*row, vector) for row, vector in zip(rows, vectors, strict=True)]
+@dataclass(frozen=True)
+class Variants:
+    """(entry, lang, text) for every question variant of the entries, and their unit vectors as one matrix."""
+
+    rows: list[tuple[VettedEntry, str, str]]
+    vectors: np.ndarray
+
+    @classmethod
+    def embed(cls, embedder: Embedder, entries: list[VettedEntry]) -> Variants:
+        """Embed every variant once (both measurements share them)."""
+        rows = [(e, lang, text) for e in entries for lang in e.langs() for text in e.questions[lang]]
+        return cls(rows, np.asarray(embedder.embed([text for _, _, text in rows])))
 
 
-def score_dev_set(embedder: Embedder, entries: list[VettedEntry], dev_set: Path = DEV_SET) -> list[Scored]:
+def score_dev_set(embedder: Embedder, embedded: Variants, dev_set: Path = DEV_SET) -> list[Scored]:
     """The best entry for every dev question, variants identical to the question excluded."""
     rows = [json.loads(line) for line in dev_set.read_text(encoding="utf-8").splitlines() if line.strip()]
-    variants = _variants(embedder, entries)
+    variants, vectors = embedded.rows, embedded.vectors
+    similarity = np.asarray(embedder.embed([row["q"] for row in rows])) @ vectors.T
     results = []
-    for row, qv in zip(rows, embedder.embed([row["q"] for row in rows]), strict=True):
-        candidates = [(cosine(qv, v), e) for e, lang, text, v in variants
-                      if lang == row["lang"] and not same_question(text, row["q"])]
-        score, best = max(candidates, key=lambda pair: pair[0])
-        results.append(Scored(row["q"], row["lang"], best.slug, score, f"faq/{best.slug}" in row["expect"]))
+    for i, row in enumerate(rows):
+        allowed = [j for j, (_, lang, text) in enumerate(variants) if lang == row["lang"]
+                   and not same_question(text, row["q"])]
+        best = max(allowed, key=lambda j: similarity[i, j])
+        slug = variants[best][0].slug
+        results.append(Scored(row["q"], row["lang"], slug, float(similarity[i, best]), f"faq/{slug}" in row["expect"]))
     return results
 
 
-def score_held_out(embedder: Embedder, entries: list[VettedEntry]) -> list[Scored]:
+def score_held_out(embedded: Variants) -> list[Scored]:
     """The best other variant for every FAQ variant; near-identical variants of two entries are dropped."""
-    variants = _variants(embedder, entries)
+    variants, vectors = embedded.rows, embedded.vectors
+    similarity = vectors @ vectors.T
     results = []
-    for i, (entry, lang, text, vector) in enumerate(variants):
-        score, best = max(((cosine(vector, v), e) for j, (e, other, _, v) in enumerate(variants)
-                           if j != i and other == lang), key=lambda pair: pair[0])
-        if best.slug == entry.slug or score < DUPLICATE:
-            results.append(Scored(text, lang, best.slug, score, best.slug == entry.slug))
+    for i, (entry, lang, text) in enumerate(variants):
+        best = max((j for j, (_, other, _) in enumerate(variants) if j != i and other == lang),
+                   key=lambda j: similarity[i, j])
+        found, score = variants[best][0], float(similarity[i, best])
+        if found.slug == entry.slug or score < DUPLICATE:
+            results.append(Scored(text, lang, found.slug, score, found.slug == entry.slug))
     return results
 
 
@@ -103,9 +116,9 @@ def main() -> int:
 
     settings = get_settings()
     embedder = load_embedder(settings.embedding_model, settings.embedding_max_tokens)
-    entries = faq_entries()
-    print(table("dev set", score_dev_set(embedder, entries)))
-    print(table("held-out FAQ variants", score_held_out(embedder, entries)))
+    embedded = Variants.embed(embedder, faq_entries())
+    print(table("dev set", score_dev_set(embedder, embedded)))
+    print(table("held-out FAQ variants", score_held_out(embedded)))
     print("thresholds in force:", THRESHOLDS)
     return 0
 

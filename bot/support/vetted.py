@@ -90,10 +90,15 @@ class VettedFaq:
 
     def best(self, question: str, lang: str) -> Match | None:
         """The most similar entry in the question's language, whatever the score."""
+        if not self._vectors.get(lang):
+            return None
+        return self.best_of(self.embedder.embed([question])[0], lang)
+
+    def best_of(self, vector: list[float], lang: str) -> Match | None:
+        """The most similar entry to an already embedded question."""
         rows = self._vectors.get(lang)
         if not rows:
             return None
-        vector = self.embedder.embed([question])[0]
         entry, score = max(((entry, cosine(vector, v)) for entry, v in rows), key=lambda pair: pair[1])
         return Match(entry, score)
 

@@ -158,3 +158,15 @@ def test_the_token_limit_reaches_every_kind_of_server(url, fields):
     assert {k: v for k, v in bodies[0].items() if "tokens" in k} == fields
     assert set(token_fields(url)) == set(fields)
 
+
+
+def test_the_system_prompt_reaches_models_without_a_system_role():
+    """Gemma's chat format drops system messages: the local provider prepends it to the user turn instead."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from bot.core.llm.local import LocalLlama
+
+    messages = [SystemMessage("Rules."), HumanMessage("Question?")]
+    assert LocalLlama(llama=None, merge_system=True)._payload(messages) == [
+        {"role": "user", "content": "Rules.\n\nQuestion?"}]
+    assert [m["role"] for m in LocalLlama(llama=None)._payload(messages)] == ["system", "user"]

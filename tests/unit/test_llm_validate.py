@@ -80,3 +80,10 @@ def test_renumber_handles_lists_inside_one_marker():
     """[2, 3] is split into [1][2] after renumbering."""
     text, cited, dropped = renumber("Both say so [2, 3].", DOCS)
     assert (text, len(cited), dropped) == ("Both say so [1][2].", 2, 0)
+
+
+def test_markdown_emphasis_is_removed_for_plain_text_adapters():
+    """Telegram and the console show the text escaped: '**' and '#' headings would appear literally."""
+    result = check_answer("## Objecting\nYou can **object** with the form [1].", DOCS, "en")
+    assert isinstance(result, Grounded)
+    assert result.text == "Objecting\nYou can object with the form [1]."

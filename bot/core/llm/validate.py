@@ -24,6 +24,7 @@ _MARKUP = re.compile(r"</?\s*(?:documents?|question)\b", re.IGNORECASE)  # the m
 _SENTENCE_END = re.compile(r"[.!?…»](?:\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\])*")
 _SPACE_BEFORE_STOP = re.compile(r"[ \t]+(?=[.,])")  # left where an invalid marker was removed
 _SPACES = re.compile(r"[ \t]{2,}")
+_MARKDOWN = re.compile(r"\*\*|__|^#{1,6}[ \t]+", re.MULTILINE)  # adapters escape text: '**' would show as is
 MIN_WORDS = 4  # "HACKED [1]." or "Yes [1]." is no answer; the extractive one is better
 MIN_LATIN = 0.9  # share of letters in Latin script: the bot's languages are written in it, py3langid only knows 3
 
@@ -47,7 +48,7 @@ class Rejected:
 
 def check_answer(raw: str, documents: Sequence[Passage], lang: str) -> Grounded | Rejected:
     """Validate a generated answer against the documents the model was given."""
-    text = raw.strip()
+    text = _MARKDOWN.sub("", raw).strip()
     if _MARKUP.search(text):
         return Rejected("malformed")
     text, cited, dropped = renumber(drop_unfinished(text), documents)

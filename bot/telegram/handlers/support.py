@@ -268,6 +268,13 @@ async def user_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await post_to_staff(context, ticket["id"], t(STAFF_LANG, "support.staff.user_closed", ticket=ticket["id"]))
 
 
+async def delete_staff_copies(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> None:
+    """Before /forget erases the map: delete the bot's copies and notes of the user's tickets in the staff group."""
+    for row in services(context).storage.mydata(user_id).get("ticket_messages", []):
+        with contextlib.suppress(TelegramError):  # too old to delete (48 h without admin rights) or already gone
+            await context.bot.delete_message(row["staff_chat_id"], row["staff_message_id"])
+
+
 def load_vetted(app: Application) -> None:
     """Give the assistant the vetted answers stored in the database (rebuilt on every /faq change)."""
     svc = app.bot_data["services"]
@@ -324,5 +331,7 @@ def register(app: Application) -> None:
     hooks += [support_staff.faq_form_hook, staff_reply_hook, user_text_hook]
     app.bot_data["start_human"] = start_human
     app.bot_data["header_lock"] = asyncio.Lock()
+    # For whoever implements /forget: await each hook(context, user_id) before Storage.forget.
+    app.bot_data.setdefault("forget_hooks", []).append(delete_staff_copies)
     load_vetted(app)
     schedule_purge(app)
