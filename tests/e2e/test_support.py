@@ -180,6 +180,10 @@ async def test_vetted_faq_answer_reaches_a_paraphrase(support: Support, app: Non
     assert any("CELEX:32016R0679" in url for url in links) and len(links) == 2
     s.staff.send_command("/faq", "list", chat=group)
     assert "will-objecting-to-meta-s-ai" in (await last(s.server, group["id"], len(steps) + 3))["text"]
+    s.staff.send_command("/faq", "remove 1", chat=group)
+    await last(s.server, group["id"], len(steps) + 4)
+    user.send_text("does objecting to the AI training delete my instagram account")
+    assert not (await last(s.server, user.id, 2))["text"].startswith(VETTED_ANSWER)  # removed: composed again
 
 
 async def test_draft_for_a_ticket_is_sent_once(support: Support, app: None) -> None:
@@ -228,3 +232,15 @@ async def test_forget_removes_tickets_and_their_mapping(support: Support, app: N
     await s.server.await_idle(quiet=0.5, timeout=TIMEOUT)
     assert s.db("SELECT * FROM tickets WHERE user_id = ?", user.id) == []
     assert s.db("SELECT * FROM ticket_messages WHERE user_id = ?", user.id) == []
+
+
+async def test_a_photo_during_a_ticket_goes_to_the_team(support: Support, app: None) -> None:
+    """A screenshot sent while a ticket is open is copied to the staff group, not refused as 'text only'."""
+    s, user = support, FakeUser(support.server, 618, "Ivo", language_code="en")
+    await open_ticket(s, user, "here is Meta's reply")
+    user.send_photo(caption="Meta's answer")
+    copy = await last(s.server, s.group["id"], 3)
+    assert copy.get("photo") and copy["caption"] == "Meta's answer"
+    await s.server.await_idle(quiet=0.3, timeout=TIMEOUT)
+    print(transcript(s.server, user.id)); print(transcript(s.server, s.group["id"]))
+    assert len(s.server.sent(user.id)) == 2  # 'opened' and 'passed on' only

@@ -7,7 +7,6 @@ import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from html import escape
 from typing import Any
 
@@ -26,7 +25,6 @@ from telegram.ext import (
 
 from bot.core.i18n import t
 from bot.support.tickets import STAFF_LANG, Sender, header, is_staff, staff_allowed, ticket_number
-from bot.support.vetted import VettedEntry, VettedFaq, index_citations
 from bot.telegram.formatting import pack
 from bot.telegram.services import services, user_lang
 
@@ -275,20 +273,6 @@ async def delete_staff_copies(context: ContextTypes.DEFAULT_TYPE, user_id: int) 
             await context.bot.delete_message(row["staff_chat_id"], row["staff_message_id"])
 
 
-def load_vetted(app: Application) -> None:
-    """Give the assistant the vetted answers stored in the database (rebuilt on every /faq change)."""
-    svc = app.bot_data["services"]
-    if svc.assistant is None:
-        return
-    matcher = app.bot_data.get("vetted")
-    if matcher is None:
-        matcher = VettedFaq(svc.assistant.embedder, index_citations(svc.assistant.index))
-        # A copy, so that an assistant shared by several applications (as in tests) keeps its own matcher.
-        svc.assistant = replace(svc.assistant, vetted=matcher)
-        app.bot_data["vetted"] = matcher
-    matcher.load(VettedEntry.from_row(row) for row in svc.storage.faqs())
-
-
 def schedule_purge(app: Application) -> None:
     """Purge closed tickets at start and every few hours (no JobQueue: a plain asyncio task from post_init)."""
     previous_init, previous_stop = app.post_init, app.post_stop
@@ -322,10 +306,12 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("human", human))
     app.add_handler(CommandHandler("close", close))
     app.add_handler(CallbackQueryHandler(user_button, pattern=r"^support:(name|close):"))
+    # Group -1 runs first and lets a message through when it is not part of a ticket (the catch-alls answer it).
     media = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
-    app.add_handler(MessageHandler(media & filters.ChatType.PRIVATE, user_media))
+    app.add_handler(MessageHandler(media & filters.ChatType.PRIVATE, user_media), group=-1)
     if settings.support_chat_id is not None:
-        app.add_handler(MessageHandler(media & filters.Chat(settings.support_chat_id) & filters.REPLY, staff_media))
+        staff_replies = media & filters.Chat(settings.support_chat_id) & filters.REPLY
+        app.add_handler(MessageHandler(staff_replies, staff_media), group=-1)
     support_staff.register(app)
     hooks = app.bot_data.setdefault("text_hooks", [])
     hooks += [support_staff.faq_form_hook, staff_reply_hook, user_text_hook]
@@ -333,5 +319,5 @@ def register(app: Application) -> None:
     app.bot_data["header_lock"] = asyncio.Lock()
     # For whoever implements /forget: await each hook(context, user_id) before Storage.forget.
     app.bot_data.setdefault("forget_hooks", []).append(delete_staff_copies)
-    load_vetted(app)
+    support_staff.load_vetted(app)
     schedule_purge(app)

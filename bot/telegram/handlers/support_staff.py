@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from html import escape
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -16,12 +17,27 @@ from bot.core.types import LANGS
 from bot.support import stats
 from bot.support.faqform import FaqForm, first_question, slugify, summary
 from bot.support.tickets import split_draft_args
+from bot.support.vetted import VettedEntry, VettedFaq, index_citations
 from bot.telegram.formatting import answer_blocks, answer_messages, pack
-from bot.telegram.handlers.support import deliver, load_vetted, staff_only
+from bot.telegram.handlers.support import deliver, staff_only
 from bot.telegram.services import services, user_lang
 
 UNANSWERED_LIMIT = 20
 UNANSWERED_CHARS = 300
+
+
+def load_vetted(app: Application) -> None:
+    """Give the assistant the vetted answers stored in the database (rebuilt on every /faq change)."""
+    svc = app.bot_data["services"]
+    if svc.assistant is None:
+        return
+    matcher = app.bot_data.get("vetted")
+    if matcher is None:
+        matcher = VettedFaq(svc.assistant.embedder, index_citations(svc.assistant.index))
+        # A copy, so that an assistant shared by several applications (as in tests) keeps its own matcher.
+        svc.assistant = replace(svc.assistant, vetted=matcher)
+        app.bot_data["vetted"] = matcher
+    matcher.load(VettedEntry.from_row(row) for row in svc.storage.faqs())
 
 
 @staff_only
