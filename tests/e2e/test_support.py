@@ -81,6 +81,7 @@ async def open_ticket(s: Support, user: FakeUser, first: str) -> tuple[dict[str,
     await last(s.server, user.id, seen + 1)
     user.send_text(first)
     copy = await last(s.server, s.group["id"], before + 2)
+    await last(s.server, user.id, seen + 2)  # 'passed on to our team' (the rate limiter may hold it ~1 s)
     return s.server.sent(s.group["id"])[before], copy
 
 
