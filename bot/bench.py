@@ -81,7 +81,7 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     for q in questions:  # the language is part of the question here, as the eval harness gives it
         q["lang"] = assistant.language_of(q["q"], q["lang"])
     retriever, index = assistant.retriever, assistant.index
-    ours = measure(lambda q, lang: [p.source_id for p in retriever.search(q, lang)], questions)
+    ours = measure(lambda q, lang: [p.source_id for p in retriever.search(q, lang).passages], questions)
     bm25 = measure(
         lambda q, lang: [p.source_id for p in best_per_source(index.keyword(tokenize(q, lang), lang, 40))], questions
     )

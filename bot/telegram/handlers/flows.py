@@ -11,6 +11,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from bot.core.flow_session import FORGET
 from bot.core.flows import FlowSession, View
 from bot.core.i18n import t
 from bot.telegram.formatting import LIMIT
@@ -128,6 +129,11 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A walkthrough, switch or forget button."""
     query = update.callback_query
+    if query.data == f"{FORGET}yes" and update.effective_user:
+        # Other parts of the bot keep traces outside the database (the staff group's copies): erase those first,
+        # while the rows that point to them still exist.
+        for hook in context.application.bot_data.get("forget_hooks", []):
+            await hook(context, update.effective_user.id)
     await run(update, context, lambda s: s.press(query.data or ""), query=query)
 
 
