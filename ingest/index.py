@@ -17,6 +17,7 @@ from bot.core.index import keyword_path, open_collection
 from bot.core.textproc import tokenize
 from bot.core.types import Document, Passage
 
+FORMAT = 2  # bump when what is stored per passage changes: the next ingest rebuilds everything
 BATCH = 256  # sentence-transformers sorts by length inside a call, so bigger calls pad less
 
 
@@ -62,7 +63,8 @@ def write_index(
     """Bring Chroma and the keyword file in line with `documents`; safe to run again and again."""
     data_dir.mkdir(parents=True, exist_ok=True)
     path = keyword_path(data_dir)
-    meta = {"embedding_model": embedder.name, "dimension": embedder.dimension, "max_tokens": embedder.max_tokens}
+    meta = {"embedding_model": embedder.name, "dimension": embedder.dimension, "max_tokens": embedder.max_tokens,
+            "format": FORMAT}
     previous = _load_previous(path, meta)
     if not previous:
         _drop_collection(data_dir)
@@ -116,6 +118,7 @@ def _embed_and_store(collection: Any, pending: list[tuple[Passage, dict]], embed
         collection.upsert(
             ids=[p.key for p, _ in batch],
             embeddings=vectors,
+            documents=[index_text(p) for p, _ in batch],  # stock LangChain retrievers read passages from here
             metadatas=[{"lang": p.lang, "source_id": p.source_id, "kind": p.kind} for p, _ in batch],
         )
         bar.update(len(batch))
