@@ -33,9 +33,9 @@ from bot.settings import Settings
 pytestmark = pytest.mark.llm
 QUESTION = "How do I object to Meta using my Instagram posts to train its AI?"
 SMALL = {"max_documents": 3, "document_chars": 400}  # a short prompt keeps each call to a second or two
-SERVED = ("llm:openai", "extractive-fallback:empty", "extractive-fallback:too-short", "extractive-fallback:malformed",
-          "extractive-fallback:no-citation", "extractive-fallback:wrong-language", "extractive-fallback:foreign-link",
-          "extractive-fallback:unsupported-reference")  # the server answered; only the validator may have objected
+SERVED = ("llm:openai", *(f"extractive-fallback:{reason}" for reason in (
+    "empty", "too-short", "malformed", "prompt-echo", "no-citation", "wrong-language", "foreign-link",
+    "unsupported-reference")))  # the server answered; only the validator may have objected
 QUESTIONS = Path(__file__).parents[1] / "eval" / "questions.jsonl"
 
 

@@ -87,3 +87,17 @@ def test_markdown_emphasis_is_removed_for_plain_text_adapters():
     result = check_answer("## Objecting\nYou can **object** with the form [1].", DOCS, "en")
     assert isinstance(result, Grounded)
     assert result.text == "Objecting\nYou can object with the form [1]."
+
+
+def test_an_answer_reciting_the_prompt_is_rejected():
+    """Eight words in a row from the prompt's own wording: the model is leaking its instructions."""
+    from bot.core.llm.prompt import load_prompt
+    from bot.core.llm.validate import shingles
+    from bot.settings import REPO_ROOT
+
+    prompt = shingles(*load_prompt(REPO_ROOT / "prompts").fixed_text)
+    leak = "Rules: use only the numbered documents in the user message, for example [1] or [2][3]."
+    result = check_answer(leak, DOCS, "en", prompt)
+    assert isinstance(result, Rejected) and result.reason == "prompt-echo"
+    fine = "You can object with the form in the user settings of Instagram [1]."
+    assert isinstance(check_answer(fine, DOCS, "en", prompt), Grounded)

@@ -11,7 +11,7 @@ from bot.core.compose import Composer, ExtractiveComposer, suggest_flow
 from bot.core.llm.breaker import Breaker
 from bot.core.llm.chain import build_chain, chain_inputs
 from bot.core.llm.prompt import AnswerPrompt
-from bot.core.llm.validate import Grounded, Reason, check_answer
+from bot.core.llm.validate import Grounded, Reason, check_answer, shingles
 from bot.core.retrieval import Retrieval
 from bot.core.types import Answer, Citation, Passage, base_id
 
@@ -34,6 +34,7 @@ class LLMComposer:
         self.breaker = breaker or Breaker()
         self.max_documents = max_documents
         self.document_chars = document_chars
+        self.prompt_shingles = shingles(*prompt.fixed_text)
 
     def compose(self, retrieval: Retrieval) -> Answer:
         """Generate, validate, and fall back to the extractive answer on any failure."""
@@ -51,7 +52,7 @@ class LLMComposer:
                         self.provider, reason, type(exc).__name__)
             return self._fall_back(retrieval, reason)
         self.breaker.record_success()
-        checked = check_answer(raw, documents, retrieval.lang)
+        checked = check_answer(raw, documents, retrieval.lang, self.prompt_shingles)
         if not isinstance(checked, Grounded):
             log.info("LLM answer from %s rejected (%s, %d invalid markers); answering extractively",
                      self.provider, checked.reason, checked.dropped)

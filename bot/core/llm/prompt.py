@@ -18,12 +18,21 @@ _FRONT = re.compile(r"\A---\n(?P<meta>.*?)\n---\n(?P<body>.*)\Z", re.DOTALL)
 _SECTION = re.compile(r"^## (system|user)\s*$", re.MULTILINE)
 
 
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
 @dataclass(frozen=True)
 class AnswerPrompt:
     """A chat prompt and the version recorded with every answer it produces."""
 
     version: str
     template: ChatPromptTemplate
+
+    @property
+    def fixed_text(self) -> tuple[str, ...]:
+        """The prompt's own wording without its variables: an answer that repeats it is leaking the prompt."""
+        return tuple(part for message in self.template.messages
+                     for part in _PLACEHOLDER.split(getattr(getattr(message, "prompt", None), "template", "")))
 
 
 def load_prompt(folder: Path, name: str = DEFAULT_PROMPT) -> AnswerPrompt:

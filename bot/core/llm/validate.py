@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.core.references import find_references
-from bot.core.textproc import detect_language
+from bot.core.textproc import detect_language, fold
 from bot.core.types import Passage, base_id
 
 # Why an answer came from the extractive composer instead: the first group is the validator's, the second the call's.
 Reason = Literal[
-    "empty", "too-short", "malformed", "no-citation", "wrong-language", "foreign-link", "unsupported-reference",
-    "timeout", "error", "circuit-open",
+    "empty", "too-short", "malformed", "prompt-echo", "no-citation", "wrong-language", "foreign-link",
+    "unsupported-reference", "timeout", "error", "circuit-open",
 ]
 MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 _URL = re.compile(r"https?://[^\s<>()\[\]\"']+")
@@ -25,6 +25,8 @@ _SENTENCE_END = re.compile(r"[.!?…»](?:\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\])*")
 _SPACE_BEFORE_STOP = re.compile(r"[ \t]+(?=[.,])")  # left where an invalid marker was removed
 _SPACES = re.compile(r"[ \t]{2,}")
 _MARKDOWN = re.compile(r"\*\*|__|^#{1,6}[ \t]+", re.MULTILINE)  # adapters escape text: '**' would show as is
+_WORD = re.compile(r"[^\W_]+")
+ECHO_WORDS = 8  # this many words in a row from the prompt's own wording: the model is reciting its instructions
 MIN_WORDS = 4  # "HACKED [1]." or "Yes [1]." is no answer; the extractive one is better
 MIN_LATIN = 0.9  # share of letters in Latin script: the bot's languages are written in it, py3langid only knows 3
 
@@ -46,11 +48,14 @@ class Rejected:
     dropped: int = 0
 
 
-def check_answer(raw: str, documents: Sequence[Passage], lang: str) -> Grounded | Rejected:
-    """Validate a generated answer against the documents the model was given."""
+def check_answer(raw: str, documents: Sequence[Passage], lang: str,
+                 prompt_shingles: frozenset[tuple[str, ...]] = frozenset()) -> Grounded | Rejected:
+    """Validate a generated answer against the documents the model was given (and the prompt it must not recite)."""
     text = _MARKDOWN.sub("", raw).strip()
     if _MARKUP.search(text):
         return Rejected("malformed")
+    if shingles(text) & prompt_shingles:
+        return Rejected("prompt-echo")
     text, cited, dropped = renumber(drop_unfinished(text), documents)
     prose = MARKER.sub("", text)
     if not any(ch.isalpha() for ch in prose):
@@ -67,6 +72,15 @@ def check_answer(raw: str, documents: Sequence[Passage], lang: str) -> Grounded 
     if unsupported_references(prose, documents):
         return Rejected("unsupported-reference", dropped)
     return Grounded(text, cited, dropped)
+
+
+def shingles(*texts: str, size: int = ECHO_WORDS) -> frozenset[tuple[str, ...]]:
+    """Every run of `size` consecutive folded words in the texts."""
+    runs: set[tuple[str, ...]] = set()
+    for text in texts:
+        words = _WORD.findall(fold(text))
+        runs.update(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+    return frozenset(runs)
 
 
 def drop_unfinished(text: str) -> str:
