@@ -13,7 +13,8 @@ mkdir -p "$CACHE"
 started=$SECONDS
 if ! compgen -G "$CACHE/llama_cpp_python-$VERSION-*.whl" >/dev/null; then
   echo "llama.sh: building llama-cpp-python $VERSION into $CACHE (portable CPU build, several minutes)"
-  CMAKE_ARGS="$PORTABLE" "$PY" -m pip wheel --no-deps --no-binary llama-cpp-python --wheel-dir "$CACHE" \
+  # --no-cache-dir: pip's cache of built wheels ignores CMAKE_ARGS and could hand back a non-portable build.
+  CMAKE_ARGS="$PORTABLE" "$PY" -m pip wheel --no-deps --no-binary llama-cpp-python --no-cache-dir --wheel-dir "$CACHE" \
     "llama-cpp-python==$VERSION"
 fi
 # --only-binary: never fall back to a silent, machine-specific source build.
