@@ -26,7 +26,7 @@ class Settings(BaseSettings):
         BUNDLED_MODEL,
         description="sentence-transformers model name or path; 'bundled:all-MiniLM-L6-v2' works offline.",
     )
-    embedding_max_tokens: int = Field(96, description="Longer passages are cut to this many tokens when embedded.")
+    embedding_max_tokens: int = Field(64, description="Longer passages are cut to this many tokens when embedded.")
     dense_weight_non_english: float = Field(
         0.5, description="Weight of dense matches for French and German questions (1.0 with a multilingual model)."
     )
@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     def chroma_dir(self) -> Path:
         """Chroma's persistent folder."""
         return self.data_dir / "chroma"
+
+    @property
+    def export_dir(self) -> Path:
+        """The embedding model exported to ONNX by ingest, which the bot answers with."""
+        return self.data_dir / "embedder"
 
     @property
     def db_path(self) -> Path:

@@ -18,7 +18,7 @@ from bot.core.textproc import tokenize
 from bot.core.types import Document, Passage
 
 FORMAT = 2  # bump when what is stored per passage changes: the next ingest rebuilds everything
-BATCH = 256  # sentence-transformers sorts by length inside a call, so bigger calls pad less
+BATCH = 256  # the embedder sorts by length inside a call, so bigger calls pad less
 
 
 @dataclass

@@ -6,8 +6,8 @@ import json
 import time
 from collections.abc import Callable
 
-from bot.core.embeddings import load_embedder
 from bot.settings import Settings
+from ingest.export_model import embedder_for_ingest
 from ingest.index import IndexReport, write_index
 from ingest.pipeline import collect, input_fingerprint
 
@@ -19,7 +19,9 @@ def is_stale(settings: Settings) -> bool:
     state = settings.data_dir / STATE_FILE
     if not state.exists():
         return True
-    return json.loads(state.read_text()).get("fingerprint") != input_fingerprint(settings)
+    recorded = json.loads(state.read_text())
+    # An index from before the ONNX export answers correctly but starts slowly: one incremental run fixes that.
+    return recorded.get("fingerprint") != input_fingerprint(settings) or "embedder" not in recorded
 
 
 def run_ingest(
@@ -30,9 +32,10 @@ def run_ingest(
     documents, warnings = collect(settings, fetch=fetch)
     for warning in warnings:
         say(f"warning: {warning}")
-    embedder = load_embedder(settings.embedding_model, settings.embedding_max_tokens)
+    embedder = embedder_for_ingest(settings)
     report = write_index(settings.data_dir, documents, embedder, progress=progress)
-    state = {"fingerprint": input_fingerprint(settings), "embedding_model": embedder.name}
+    state = {"fingerprint": input_fingerprint(settings), "embedding_model": embedder.name,
+             "embedder": type(embedder).__name__}
     (settings.data_dir / STATE_FILE).write_text(json.dumps(state))
     elapsed = time.perf_counter() - started
     say(f"{'source':<14}{'embedded':>10}{'unchanged':>11}")

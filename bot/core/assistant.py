@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.core.compose import Composer
-from bot.core.embeddings import Embedder, load_embedder
+from bot.core.embeddings import Embedder, load_fast_embedder
 from bot.core.i18n import normalise_lang, t
 from bot.core.index import KnowledgeIndex
 from bot.core.llm.providers import make_composer  # light: each LLM library is imported only when chosen
@@ -43,7 +43,7 @@ class Assistant:
     @classmethod
     def from_settings(cls, settings: Settings, composer: Composer | None = None) -> Assistant:
         """Load the model, the index and the composer named in the settings."""
-        embedder = load_embedder(settings.embedding_model, settings.embedding_max_tokens)
+        embedder = load_fast_embedder(settings.embedding_model, settings.embedding_max_tokens, settings.export_dir)
         index = KnowledgeIndex(settings.data_dir, embedder.name)
         if index.empty:
             log.warning("The knowledge index in %s is empty: run `legalbot ingest`.", settings.data_dir)

@@ -12,6 +12,7 @@ from bot.core.types import LANGS
 
 _STEMMERS = {"en": "english", "fr": "french", "de": "german"}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_MARKS = re.compile("[\u0300-\u036f]")  # combining accents: all that NFKD leaves on French and German letters
 
 # Function words carry no topic; dropping them keeps BM25 from matching "the" and "der".
 STOPWORDS: dict[str, frozenset[str]] = {
@@ -37,8 +38,10 @@ STOPWORDS: dict[str, frozenset[str]] = {
 
 def fold(text: str) -> str:
     """Lower-case and strip accents so that 'données' and 'donnees' meet."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return _MARKS.sub("", unicodedata.normalize("NFKD", lowered.replace("ß", "ss")))
 
 
 @lru_cache(maxsize=200_000)
