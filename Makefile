@@ -34,6 +34,7 @@ eval: install
 	$(BIN)/legalbot eval tests/eval/questions.jsonl --show-misses
 
 bench: install
+	$(BIN)/legalbot ingest --if-stale --quiet
 	$(BIN)/legalbot bench
 
 lint: install

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -64,14 +63,25 @@ def _langchain_dense(assistant: Assistant, settings: Settings) -> Ranker:
     return rank
 
 
+# The child reports its own peak: getrusage(RUSAGE_CHILDREN) would count the parent's memory that fork copied.
+_WITH_PEAK = (
+    "import atexit, runpy, sys\n"
+    "def peak():\n"
+    "    with open('/proc/self/status') as status:\n"
+    "        sys.stderr.write(next(line for line in status if line.startswith('VmHWM')))\n"
+    "atexit.register(peak)\n"
+    "runpy.run_module('bot', run_name='__main__')\n"
+)
+
+
 def _subprocess(args: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Wall time of a child `legalbot` run, and the largest RSS of any child so far in MB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall time of a child `legalbot` run and its peak RSS in MB."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "bot", *args], env=env, check=True, capture_output=True)
+    run = subprocess.run([sys.executable, "-c", _WITH_PEAK, *args], env=env, check=True, capture_output=True,
+                         text=True)
     elapsed = time.perf_counter() - started
-    peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
-    return elapsed, peak // 1024
+    lines = [line for line in run.stderr.splitlines() if line.startswith("VmHWM")]
+    return elapsed, int(lines[-1].split()[1]) // 1024 if lines else 0
 
 
 def run_bench(args: argparse.Namespace, settings: Settings) -> int:

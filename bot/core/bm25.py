@@ -35,9 +35,13 @@ class BM25:
                 totals[index] += idf * part
         return dict(totals)
 
+    def ranked(self, query: list[str]) -> list[tuple[int, float]]:
+        """Every matching (document index, score) pair, best first."""
+        return sorted(self.scores(query).items(), key=lambda item: -item[1])
+
     def top(self, query: list[str], n: int) -> list[tuple[int, float]]:
         """The n best (document index, score) pairs, best first."""
-        return sorted(self.scores(query).items(), key=lambda item: -item[1])[:n]
+        return self.ranked(query)[:n]
 
     def idf(self, token: str) -> float:
         """Inverse document frequency of a token (0 when unseen)."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import fields
+from dataclasses import fields, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -103,10 +104,15 @@ class KnowledgeIndex:
                 hits.append(_scored(passage, 1.0 - float(distance)))
         return hits
 
-    def keyword(self, tokens: list[str], lang: str, n: int) -> list[Passage]:
-        """Best BM25 matches in one language."""
+    def keyword(self, tokens: list[str], lang: str, n: int, kinds: tuple[str, ...] = ()) -> list[Passage]:
+        """Best BM25 matches in one language (optionally of some kinds only)."""
         rows = self._by_lang.get(lang, [])
-        return [_scored(self.passages[rows[i]], score) for i, score in self._bm25[lang].top(tokens, n)] if rows else []
+        if not rows:
+            return []
+        ranked = ((self.passages[rows[i]], score) for i, score in self._bm25[lang].ranked(tokens))
+        if kinds:
+            ranked = ((passage, score) for passage, score in ranked if passage.kind in kinds)
+        return [_scored(passage, score) for passage, score in islice(ranked, n)]
 
     def lookup(self, ref: str, lang: str) -> list[Passage]:
         """Passages for an explicit reference, in the language asked (English where no translation exists)."""
@@ -121,6 +127,4 @@ class KnowledgeIndex:
 
 def _scored(passage: Passage, score: float) -> Passage:
     """A copy of a passage carrying a retrieval score."""
-    from dataclasses import replace
-
     return replace(passage, score=score)

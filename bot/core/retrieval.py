@@ -13,6 +13,9 @@ from bot.core.types import Passage, base_id
 RRF_K = 20  # ranks matter, raw scores of different scales do not; 20 (not the usual 60) favours the top ranks
 DEPTH = 40  # candidates taken from each retriever before fusion
 OFFICIAL_DEPTH = 20  # candidates per retriever when looking for the official text to quote
+# One Chroma query serves both rankings (a second, kind-filtered query cost more than everything else together);
+# official texts are most of the index, so its best 20 sit well inside the nearest 120 passages of a language.
+DENSE_POOL = 120
 OFFICIAL_KINDS = ("law", "case")
 
 
@@ -43,8 +46,8 @@ class Retriever:
     def search(self, query: str, lang: str, k: int = 5, mode: str = "hybrid") -> Retrieval:
         """Best k sources for the question; mode 'bm25' or 'dense' runs one retriever alone (for the bench)."""
         tokens = tokenize(query, lang)
-        vector = self.embedder.embed([query])[0] if mode != "bm25" else []
-        dense = self.index.dense(vector, lang, DEPTH) if mode != "bm25" else []
+        pool = self.index.dense(self.embedder.embed([query])[0], lang, DENSE_POOL) if mode != "bm25" else []
+        dense = pool[:DEPTH]
         keyword = self.index.keyword(tokens, lang, DEPTH) if mode != "dense" else []
         refs = tuple(find_references(query)) if mode == "hybrid" else ()
         named = tuple(passage for ref in refs for passage in self.index.lookup(ref, lang))
@@ -61,7 +64,7 @@ class Retriever:
                 _add(fused, best, passage, 1.0 / (rank + 1))
         ordered = sorted(best, key=lambda source: -fused[source])
         ranked_ids = ordered[:k]
-        official = self._best_official(vector, tokens, lang) if mode == "hybrid" else None
+        official = self._best_official(pool, tokens, lang) if mode == "hybrid" else None
         return Retrieval(
             query=query,
             lang=lang,
@@ -74,18 +77,18 @@ class Retriever:
             official=official,
         )
 
-    def _best_official(self, vector: list[float], tokens: list[str], lang: str) -> Passage | None:
+    def _best_official(self, pool: list[Passage], tokens: list[str], lang: str) -> Passage | None:
         """The best GDPR or judgment passage for the question, ranked among official texts only.
 
         Our plain-language texts name Meta and AI training and so outrank the law for most questions; the quote
         in an answer still has to come from the official text that matches best.
         """
-        dense = self.index.dense(vector, lang, OFFICIAL_DEPTH, kinds=OFFICIAL_KINDS)
-        keyword = [p for p in self.index.keyword(tokens, lang, DEPTH * 5) if p.kind in OFFICIAL_KINDS]
+        dense = [p for p in pool if p.kind in OFFICIAL_KINDS][:OFFICIAL_DEPTH]
+        keyword = self.index.keyword(tokens, lang, OFFICIAL_DEPTH, kinds=OFFICIAL_KINDS)
         scores: dict[str, float] = {}
         best: dict[str, Passage] = {}
         dense_weight = 1.0 if lang == "en" else self.foreign_dense_weight
-        for weight, ranked in ((dense_weight, dense), (1.0, keyword[:OFFICIAL_DEPTH])):
+        for weight, ranked in ((dense_weight, dense), (1.0, keyword)):
             for rank, passage in enumerate(best_per_source(ranked)):
                 _add(scores, best, passage, weight / (RRF_K + rank + 1))
         return best[max(scores, key=scores.__getitem__)] if scores else None
