@@ -51,13 +51,7 @@ class Retriever:
         keyword = self.index.keyword(tokens, lang, DEPTH) if mode != "dense" else []
         refs = tuple(find_references(query)) if mode == "hybrid" else ()
         named = tuple(passage for ref in refs for passage in self.index.lookup(ref, lang))
-        fused: dict[str, float] = {}
-        best: dict[str, Passage] = {}
-        dense_weight = 1.0 if lang == "en" else self.foreign_dense_weight
-        for weight, ranked in ((dense_weight, dense), (1.0, keyword)):
-            # Rank sources, not passages: a judgment with 150 paragraphs must not outvote a one-passage FAQ.
-            for rank, passage in enumerate(best_per_source(ranked)):
-                _add(fused, best, passage, weight / (RRF_K + rank + 1))
+        fused, best = _fuse(((self._dense_weight(lang), dense), (1.0, keyword)))
         for rank, ref in enumerate(refs):
             for passage in self.index.lookup(ref, lang)[:3]:
                 # A named article or case is what the user asked for: it outranks anything fused.
@@ -85,13 +79,23 @@ class Retriever:
         """
         dense = [p for p in pool if p.kind in OFFICIAL_KINDS][:OFFICIAL_DEPTH]
         keyword = self.index.keyword(tokens, lang, OFFICIAL_DEPTH, kinds=OFFICIAL_KINDS)
-        scores: dict[str, float] = {}
-        best: dict[str, Passage] = {}
-        dense_weight = 1.0 if lang == "en" else self.foreign_dense_weight
-        for weight, ranked in ((dense_weight, dense), (1.0, keyword)):
-            for rank, passage in enumerate(best_per_source(ranked)):
-                _add(scores, best, passage, weight / (RRF_K + rank + 1))
+        scores, best = _fuse(((self._dense_weight(lang), dense), (1.0, keyword)))
         return best[max(scores, key=scores.__getitem__)] if scores else None
+
+    def _dense_weight(self, lang: str) -> float:
+        """Weight of dense ranks in fusion: lower for languages the embedding model knows less well."""
+        return 1.0 if lang == "en" else self.foreign_dense_weight
+
+
+def _fuse(weighted: tuple[tuple[float, list[Passage]], ...]) -> tuple[dict[str, float], dict[str, Passage]]:
+    """Reciprocal rank fusion of weighted rankings: a score per source and the passage that represents it."""
+    fused: dict[str, float] = {}
+    best: dict[str, Passage] = {}
+    for weight, ranked in weighted:
+        # Rank sources, not passages: a judgment with 150 paragraphs must not outvote a one-passage FAQ.
+        for rank, passage in enumerate(best_per_source(ranked)):
+            _add(fused, best, passage, weight / (RRF_K + rank + 1))
+    return fused, best
 
 
 def best_per_source(ranked: list[Passage]) -> list[Passage]:

@@ -17,6 +17,7 @@ from bot.storage import open_storage
 from bot.telegram.app import build_application
 from tests.conftest import make_settings
 from tests.fakebotapi import FakeBotApi
+from tests.fakebotapi.polling import polling
 
 
 @dataclass
@@ -45,17 +46,11 @@ def bot_settings(server: FakeBotApi, data_dir: Path, **overrides: Any) -> Settin
 async def running(settings: Settings, assistant: Assistant | None) -> AsyncIterator[Application]:
     """Start the bot's Application with long polling and stop it cleanly."""
     app = build_application(settings, assistant=assistant, storage=open_storage(settings.db_path))
-    async with app:
-        if app.post_init:  # run_polling() does this between initialize() and start()
-            await app.post_init(app)
-        await app.start()
-        await app.updater.start_polling(poll_interval=0, timeout=1)
-        try:
+    try:
+        async with polling(app):
             yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            app.bot_data["services"].storage.db.close()
+    finally:
+        app.bot_data["services"].storage.db.close()
 
 
 @pytest.fixture

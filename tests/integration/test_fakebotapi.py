@@ -17,6 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from tests.fakebotapi import FakeBotApi, FakeUser, Limit, RateLimits, make_group, parse_html
 from tests.fakebotapi.html_check import HtmlParseError
+from tests.fakebotapi.polling import polling
 
 # --- a tiny bot --------------------------------------------------------------
 
@@ -54,14 +55,8 @@ async def running_bot(server: FakeBotApi) -> AsyncIterator[Application[Any, Any,
     app.add_handler(CommandHandler("start", start))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
     app.add_handler(CallbackQueryHandler(on_button))
-    async with app:
-        await app.start()
-        await app.updater.start_polling(poll_interval=0, timeout=1)
-        try:
-            yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()
+    async with polling(app):
+        yield app
 
 
 @asynccontextmanager

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from telegram.ext import ApplicationBuilder
 
 from bot.storage import open_storage
-from bot.telegram.handlers.support import schedule_purge
+from bot.telegram.handlers.support_relay import schedule_purge
 
 
 async def test_purge_task_runs_at_start_and_is_cancelled_at_stop(tmp_path: Path) -> None:

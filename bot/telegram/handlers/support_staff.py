@@ -19,7 +19,7 @@ from bot.support.faqform import FaqForm, first_question, slugify, summary
 from bot.support.tickets import split_draft_args
 from bot.support.vetted import VettedEntry, VettedFaq, index_citations
 from bot.telegram.formatting import answer_blocks, answer_messages, pack
-from bot.telegram.handlers.support import deliver, staff_only
+from bot.telegram.handlers.support_relay import deliver, staff_only
 from bot.telegram.services import services, user_lang
 
 UNANSWERED_LIMIT = 20
