@@ -13,7 +13,7 @@ from typing import Any
 from tqdm import tqdm
 
 from bot.core.embeddings import Embedder
-from bot.core.index import keyword_path, open_collection
+from bot.core.index import EF_SEARCH, keyword_path, open_collection
 from bot.core.textproc import tokenize
 from bot.core.types import Document, Passage
 
@@ -63,8 +63,9 @@ def write_index(
     """Bring Chroma and the keyword file in line with `documents`; safe to run again and again."""
     data_dir.mkdir(parents=True, exist_ok=True)
     path = keyword_path(data_dir)
+    # Any change here rebuilds everything: the vectors or the collection's configuration would differ.
     meta = {"embedding_model": embedder.name, "dimension": embedder.dimension, "max_tokens": embedder.max_tokens,
-            "format": FORMAT}
+            "format": FORMAT, "ef_search": EF_SEARCH}
     previous = _load_previous(path, meta)
     if not previous:
         _drop_collection(data_dir)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -67,15 +68,30 @@ def test_missing_or_foreign_export_falls_back_to_sentence_transformers(indexed: 
     assert answer.in_scope and answer.citations
 
 
-def test_index_from_before_the_export_counts_as_stale(indexed: Settings, tmp_path: Path) -> None:
-    """`make run` re-ingests (incrementally) an index whose state predates the export, so the next start is fast."""
+def test_index_built_another_way_counts_as_stale(indexed: Settings, tmp_path: Path) -> None:
+    """`make run` re-ingests an index from before the export, or cut at another token length."""
     copy = make_settings(tmp_path / "data")
     shutil.copytree(indexed.data_dir, copy.data_dir)
     state_path = copy.data_dir / "ingest_state.json"
     assert not is_stale(copy)
+    assert is_stale(copy.model_copy(update={"embedding_max_tokens": copy.embedding_max_tokens + 32}))
     state = json.loads(state_path.read_text(encoding="utf-8"))
-    state_path.write_text(json.dumps({k: v for k, v in state.items() if k != "embedder"}), encoding="utf-8")
+    state_path.write_text(json.dumps({k: v for k, v in state.items() if k != "build"}), encoding="utf-8")
     assert is_stale(copy)
+
+
+def test_rankings_are_the_same_after_a_restart(indexed: Settings, tmp_path: Path) -> None:
+    """Two fresh processes rank the dev questions identically (HNSW searched deeply enough to be exact here)."""
+    questions = tmp_path / "questions.jsonl"
+    lines = (REPO / "tests" / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()[:40]
+    questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rankings = []
+    for run in ("first", "second"):
+        out = tmp_path / f"{run}.jsonl"
+        subprocess.run([sys.executable, "-m", "bot", "eval", str(questions), "--out", str(out)], cwd=REPO, check=True,
+                       capture_output=True, timeout=300, env={**os.environ, "LEGALBOT_DATA_DIR": str(indexed.data_dir)})
+        rankings.append([json.loads(line)["ranked"] for line in out.read_text(encoding="utf-8").splitlines()])
+    assert len(rankings[0]) == 40 and rankings[0] == rankings[1]
 
 
 def test_answering_in_a_fresh_process_does_not_load_torch(indexed: Settings) -> None:
