@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import fields, replace
+from dataclasses import fields
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -132,4 +132,4 @@ class KnowledgeIndex:
 
 def _scored(passage: Passage, score: float) -> Passage:
     """A copy of a passage carrying a retrieval score."""
-    return replace(passage, score=score)
+    return passage.scored(score)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.core.embeddings import Embedder
 from bot.core.index import KnowledgeIndex
@@ -62,7 +62,7 @@ class Retriever:
         return Retrieval(
             query=query,
             lang=lang,
-            passages=tuple(replace(best[source], score=round(fused[source], 5)) for source in ranked_ids),
+            passages=tuple(best[source].scored(round(fused[source], 5)) for source in ranked_ids),
             refs=refs,
             dense_top=max((p.score for p in dense), default=0.0),
             keyword_top=(keyword[0].score / max(len(tokens), 1)) if keyword else 0.0,
@@ -111,4 +111,4 @@ def _add(fused: dict[str, float], best: dict[str, Passage], passage: Passage, sc
     source = base_id(passage.source_id)
     fused[source] = fused.get(source, 0.0) + score
     if source not in best or score > best[source].score:
-        best[source] = replace(passage, score=score)
+        best[source] = passage.scored(score)

@@ -32,6 +32,13 @@ class Passage:
         """Unique key in the index: the id plus the language."""
         return f"{self.source_id}@{self.lang}"
 
+    def scored(self, score: float) -> Passage:
+        """A copy carrying a retrieval score; retrieval makes hundreds per question and dataclasses.replace is slow."""
+        copy = object.__new__(Passage)
+        copy.__dict__.update(self.__dict__)
+        object.__setattr__(copy, "score", score)  # frozen: the copy is only writable here, before anyone sees it
+        return copy
+
 
 @dataclass(frozen=True)
 class Document:
