@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The official texts live beside the checkout; ingest indexes knowledge/ alone when they are absent.
 export LEGALBOT_CORPUS_DIR ?= $(abspath ../shared/corpus)
 
-.PHONY: install run chat ingest test eval bench lint llm-server
+.PHONY: install run chat ingest test eval bench lint
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

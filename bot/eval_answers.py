@@ -23,8 +23,9 @@ from tqdm import tqdm
 
 from bot.core.assistant import COMPOSE_K, Assistant
 from bot.core.compose import Composer
+from bot.core.llm.bench import percentiles
 from bot.core.llm.providers import make_composer
-from bot.core.llm.validate import MARKER
+from bot.core.llm.validate import MARKER, marker_numbers
 from bot.core.retrieval import Retrieval
 from bot.core.scope import in_scope
 from bot.core.textproc import tokenize
@@ -61,8 +62,7 @@ class AnswerScores:
 
     def table(self) -> str:
         """The figures as a few lines under the retrieval table."""
-        ordered = sorted(self.seconds)
-        p50 = ordered[len(ordered) // 2] * 1000 if ordered else 0.0
+        p50 = percentiles(self.seconds)[0] if self.seconds else 0.0
         reasons = ", ".join(f"{reason} {n}" for reason, n in self.fallbacks.most_common()) or "none"
         return "\n".join([
             f"answers by {self.composer}: {self.answered} in-scope questions, {self.generated} generated, "
@@ -83,8 +83,7 @@ def evaluate_answers(assistant: Assistant, questions: list[dict[str, Any]], comp
     """Compose an answer for every in-scope question and score it against the retrieval it was given."""
     scores = AnswerScores(composer.name)
     for question in tqdm(questions, desc=f"answers ({composer.name})", file=sys.stderr, disable=None):
-        lang = assistant.language_of(question["q"], question["lang"])
-        retrieval = assistant.retriever.search(question["q"], lang, k=COMPOSE_K)
+        retrieval = assistant.retrieve(question["q"], question["lang"], k=COMPOSE_K)
         if not question["expect"] or not in_scope(retrieval, assistant.thresholds):
             continue
         started = time.perf_counter()
@@ -130,11 +129,6 @@ def sentence_support(answer: Answer, retrieval: Retrieval) -> tuple[int, int]:
         scored += 1
         supported += len(words & vocabulary) >= SUPPORT * len(words)
     return supported, scored
-
-
-def marker_numbers(text: str) -> list[int]:
-    """Every number inside `[n]` or `[n, m]` markers, in order."""
-    return [int(part) for match in MARKER.finditer(text) for part in match[1].split(",")]
 
 
 def _passages_of(source: str, retrieval: Retrieval) -> list[Passage]:

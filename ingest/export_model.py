@@ -98,30 +98,25 @@ def _disagreement(reference: Embedder, candidate: Embedder) -> str | None:
     return None if cosine.min() >= MIN_COSINE else f"the export disagrees with the model (cosine {cosine.min():.4f})"
 
 
-def _pooled_module() -> Any:
-    """The torch module class, defined lazily so that importing this file does not import torch."""
+def _pooled(encoder: Any, inputs: list[str], pooling: str) -> Any:
+    """Transformer, pooling and normalisation as one torch module (defined here: importing this file stays light)."""
     import torch
 
     class Pooled(torch.nn.Module):
-        """Transformer, pooling and normalisation in one graph, as sentence-transformers computes them."""
+        """Computes what sentence-transformers computes, in a graph the ONNX exporter can trace."""
 
-        def __init__(self, encoder: Any, inputs: list[str], pooling: str) -> None:
+        def __init__(self) -> None:
             super().__init__()
-            self.encoder, self.inputs, self.pooling = encoder, inputs, pooling
+            self.encoder = encoder
 
         def forward(self, *tensors: Any) -> Any:
-            named = dict(zip(self.inputs, tensors, strict=True))
+            named = dict(zip(inputs, tensors, strict=True))
             hidden = self.encoder(**named).last_hidden_state
-            if self.pooling == "cls":
+            if pooling == "cls":
                 vector = hidden[:, 0]
             else:
                 mask = named["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 vector = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(vector, dim=1)
 
-    return Pooled
-
-
-def _pooled(encoder: Any, inputs: list[str], pooling: str) -> Any:
-    """An instance of the pooled encoder."""
-    return _pooled_module()(encoder, inputs, pooling)
+    return Pooled()

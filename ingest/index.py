@@ -17,7 +17,10 @@ from bot.core.index import EF_SEARCH, keyword_path, open_collection
 from bot.core.textproc import tokenize
 from bot.core.types import Document, Passage
 
-FORMAT = 2  # bump when what is stored per passage changes: the next ingest rebuilds everything
+FORMAT = 3  # bump when what is stored per passage changes (3: vectors from the ONNX export): the next ingest rebuilds
+# How the index is built beyond the model and its inputs; any change rebuilds everything (vectors or the collection's
+# configuration would differ) and makes the index stale for `make run`.
+BUILD = {"format": FORMAT, "ef_search": EF_SEARCH}
 BATCH = 256  # the embedder sorts by length inside a call, so bigger calls pad less
 
 
@@ -63,9 +66,8 @@ def write_index(
     """Bring Chroma and the keyword file in line with `documents`; safe to run again and again."""
     data_dir.mkdir(parents=True, exist_ok=True)
     path = keyword_path(data_dir)
-    # Any change here rebuilds everything: the vectors or the collection's configuration would differ.
     meta = {"embedding_model": embedder.name, "dimension": embedder.dimension, "max_tokens": embedder.max_tokens,
-            "format": FORMAT, "ef_search": EF_SEARCH}
+            **BUILD}
     previous = _load_previous(path, meta)
     if not previous:
         _drop_collection(data_dir)

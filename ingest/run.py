@@ -6,10 +6,9 @@ import json
 import time
 from collections.abc import Callable
 
-from bot.core.index import EF_SEARCH
 from bot.settings import Settings
 from ingest.export_model import embedder_for_ingest
-from ingest.index import FORMAT, IndexReport, write_index
+from ingest.index import BUILD, IndexReport, write_index
 from ingest.pipeline import collect, input_fingerprint
 
 STATE_FILE = "ingest_state.json"
@@ -26,7 +25,7 @@ def is_stale(settings: Settings) -> bool:
 
 def build_key(settings: Settings) -> str:
     """How the index is built beyond its inputs: a change (say, a new token cut) makes the next `make run` ingest."""
-    return f"format {FORMAT}, max tokens {settings.embedding_max_tokens}, ef_search {EF_SEARCH}, onnx export"
+    return json.dumps({**BUILD, "max_tokens": settings.embedding_max_tokens}, sort_keys=True)
 
 
 def run_ingest(
@@ -39,8 +38,7 @@ def run_ingest(
         say(f"warning: {warning}")
     embedder = embedder_for_ingest(settings)
     report = write_index(settings.data_dir, documents, embedder, progress=progress)
-    state = {"fingerprint": input_fingerprint(settings), "embedding_model": embedder.name,
-             "embedder": type(embedder).__name__, "build": build_key(settings)}
+    state = {"fingerprint": input_fingerprint(settings), "embedding_model": embedder.name, "build": build_key(settings)}
     (settings.data_dir / STATE_FILE).write_text(json.dumps(state))
     elapsed = time.perf_counter() - started
     say(f"{'source':<14}{'embedded':>10}{'unchanged':>11}")

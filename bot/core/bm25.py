@@ -39,10 +39,6 @@ class BM25:
         """Every matching (document index, score) pair, best first."""
         return sorted(self.scores(query).items(), key=lambda item: -item[1])
 
-    def top(self, query: list[str], n: int) -> list[tuple[int, float]]:
-        """The n best (document index, score) pairs, best first."""
-        return self.ranked(query)[:n]
-
     def idf(self, token: str) -> float:
         """Inverse document frequency of a token (0 when unseen)."""
         return self._idf.get(token, 0.0)

@@ -20,6 +20,7 @@ KINDS = ("choice", "multi", "country", "region", "info", "summary")
 QUESTIONS = ("choice", "multi", "country", "region")  # kinds whose step id holds an answer
 OUTSIDE = "OUT"  # the country step's answer for "outside the EU/EEA"
 TOKEN_PREFIX = "fl"
+REQUIRED = {"country": ("outside",), "region": ("of", "skip"), "summary": ("confirm",)}  # keys a kind needs
 MAX_TOKEN = 64  # Telegram's limit on callback data, in bytes
 
 
@@ -186,8 +187,7 @@ def check(flow: Flow) -> list[str]:
             problems.append(f"step {sid}: kind must be one of {KINDS}")
             continue
         problems += _texts(step.get("text"), f"step {sid} text")
-        required = {"country": ("outside",), "region": ("of", "skip"), "summary": ("confirm",)}
-        problems += [f"step {sid} needs {key!r}" for key in required.get(step["kind"], ()) if key not in step]
+        problems += [f"step {sid} needs {key!r}" for key in REQUIRED.get(step["kind"], ()) if key not in step]
         if step["kind"] in QUESTIONS:
             problems += _texts(step.get("summary"), f"step {sid} summary")
         for choice in step.get("choices", []):

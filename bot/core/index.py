@@ -95,18 +95,18 @@ class KnowledgeIndex:
                 raise LegalbotError("The vector index does not match the keyword index. Run `legalbot ingest`.")
         return self._collection
 
-    def dense(self, vector: list[float], lang: str, n: int, kinds: tuple[str, ...] = ()) -> list[Passage]:
-        """Nearest passages in one language (optionally of some kinds) by cosine similarity (score = 1 - distance)."""
+    def dense(self, vector: list[float], lang: str, n: int) -> list[Passage]:
+        """Nearest passages in one language by cosine similarity (score = 1 - distance)."""
         if self.empty:
             return []
-        where: dict = {"lang": lang} if not kinds else {"$and": [{"lang": lang}, {"kind": {"$in": list(kinds)}}]}
-        result = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
+        result = self.collection.query(query_embeddings=[vector], n_results=n, where={"lang": lang},
+                                       include=["distances"])
         hits = []
         for key, distance in zip(result["ids"][0], result["distances"][0], strict=True):
             source_id, _, passage_lang = key.rpartition("@")
             passage = self._by_key.get((source_id, passage_lang))
             if passage is not None:
-                hits.append(_scored(passage, 1.0 - float(distance)))
+                hits.append(passage.scored(1.0 - float(distance)))
         return hits
 
     def keyword(self, tokens: list[str], lang: str, n: int, kinds: tuple[str, ...] = ()) -> list[Passage]:
@@ -117,7 +117,7 @@ class KnowledgeIndex:
         ranked = ((self.passages[rows[i]], score) for i, score in self._bm25[lang].ranked(tokens))
         if kinds:
             ranked = ((passage, score) for passage, score in ranked if passage.kind in kinds)
-        return [_scored(passage, score) for passage, score in islice(ranked, n)]
+        return [passage.scored(score) for passage, score in islice(ranked, n)]
 
     def lookup(self, ref: str, lang: str) -> list[Passage]:
         """Passages for an explicit reference, in the language asked (English where no translation exists)."""
@@ -128,8 +128,3 @@ class KnowledgeIndex:
     def idf(self, token: str, lang: str) -> float:
         """How rare a token is in one language's passages."""
         return self._bm25[lang].idf(token) if lang in self._bm25 else 0.0
-
-
-def _scored(passage: Passage, score: float) -> Passage:
-    """A copy of a passage carrying a retrieval score."""
-    return passage.scored(score)

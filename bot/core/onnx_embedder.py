@@ -59,7 +59,7 @@ class OnnxEmbedder:
         return self._session.run(None, feed)[0]
 
 
-def export_meta(folder: Path) -> dict | None:
+def _export_meta(folder: Path) -> dict | None:
     """What an export in `folder` was made from, or None when there is none."""
     path = folder / META_FILE
     if not (path.exists() and (folder / MODEL_FILE).exists() and (folder / TOKENIZER_FILE).exists()):
@@ -72,7 +72,7 @@ def export_meta(folder: Path) -> dict | None:
 
 def load_onnx(folder: Path, name: str, stamp: str, max_tokens: int) -> OnnxEmbedder | None:
     """The exported model when `folder` holds an export of exactly this model, else None."""
-    meta = export_meta(folder)
+    meta = _export_meta(folder)
     if meta is None or meta.get("model") != name or meta.get("stamp") != stamp:
         return None
     try:

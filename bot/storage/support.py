@@ -80,6 +80,12 @@ class SupportStore:
         )
         return rows[0] if rows else None
 
+    def staff_copies(self, user_id: int) -> list[dict[str, Any]]:
+        """The staff-group messages (chat id, message id) that belong to the user's tickets."""
+        return self.db.query(
+            "SELECT staff_chat_id, staff_message_id FROM ticket_messages WHERE user_id = ?", (user_id,)
+        )
+
     def purge_closed_tickets(self, older_than_days: int) -> int:
         """Delete closed tickets (and their message map) past the retention period."""
         cutoff = (datetime.now(UTC) - timedelta(days=older_than_days)).replace(microsecond=0).isoformat()
@@ -172,5 +178,5 @@ class SupportStore:
         ]
 
     def remove_faq(self, faq_id: int) -> bool:
-        """Delete a vetted entry."""
+        """Delete a vetted entry; False when there was none with that id."""
         return self.db.execute("DELETE FROM faq_entries WHERE id = ?", (faq_id,)).rowcount == 1

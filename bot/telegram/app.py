@@ -74,10 +74,14 @@ def build_application(
 
 
 def _register_handlers(app: Application) -> None:
-    """Each flow's handlers, then the catch-alls."""
+    """Each flow's handlers, then the catch-alls.
+
+    Text hooks run in registration order: support's come before the walkthrough's, so a user with an open ticket
+    talks to the team rather than to a waiting step.
+    """
     from bot.telegram.handlers import common, flows, questions, support
 
-    for module in (common, flows, support, questions):
+    for module in (common, support, flows, questions):
         module.register(app)
     common.register_fallbacks(app)
 

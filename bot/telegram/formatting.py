@@ -57,6 +57,12 @@ def split_plain(text: str, limit: int) -> list[str]:
     return _greedy([u for u in units if u], limit, " ")
 
 
+def split_lines(text: str, limit: int = LIMIT) -> list[str]:
+    """Plain text as messages under the limit, broken at line ends (an over-long line at sentences)."""
+    units = [u for line in text.split("\n") for u in (split_plain(line, limit) if len(line) > limit else [line])]
+    return _greedy(units, limit, "\n")
+
+
 def pack(blocks: list[str], limit: int = LIMIT) -> list[str]:
     """The blocks as messages under the limit; an over-long block (always plain escaped text) is split first."""
     units: list[str] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import AsyncIterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,12 @@ class Walker:
             await self.button(expect)
         return query
 
+    async def through(self, flow: str, *steps: str) -> None:
+        """Press `fl:{flow}:{step}` for each step but the last, each time waiting for the next step's button."""
+        tokens = [f"fl:{flow}:{step}" for step in steps]
+        for data, expect in pairwise(tokens):
+            await self.press(data, expect=expect)
+
 
 @pytest.fixture
 async def flowbot(server: FakeBotApi, tmp_path: Path) -> AsyncIterator[Harness]:
@@ -128,10 +135,7 @@ async def test_german_user_gets_the_authority_of_their_land(flowbot: Harness) ->
     user = FakeUser(flowbot.server, 602, "Jonas", language_code="de")
     walk = Walker(flowbot.server, user)
     user.send_command("/start", "object")
-    await walk.press("fl:object:platforms:c:instagram", expect="fl:object:country:c:DE")
-    await walk.press("fl:object:country:c:DE", expect="fl:object:land:c:DE-BE")
-    await walk.press("fl:object:land:c:DE-BE", expect="fl:object:situation:ok")
-    await walk.press("fl:object:situation:ok", expect="fl:object:summary:ok")
+    await walk.through("object", "platforms:c:instagram", "country:c:DE", "land:c:DE-BE", "situation:ok", "summary:ok")
     await walk.press("fl:object:summary:ok")
     next_steps = await walk.text("Wie es weitergeht")
     assert "Berliner Beauftragte für Datenschutz und Informationsfreiheit" in next_steps["text"]
@@ -205,9 +209,7 @@ async def test_ineligible_signup_hears_why_and_what_else_to_do(flowbot: Harness)
     user.send_command("/signup")
     intro = await walk.text("action représentative")
     assert "2020/1828" in intro["text"] and "/fr/guides/class-action" in intro["text"]
-    await walk.press("fl:signup:intro:ok", expect="fl:signup:country:c:FR")
-    await walk.press("fl:signup:country:c:FR", expect="fl:signup:platforms:c:facebook")
-    await walk.press("fl:signup:platforms:c:facebook", expect="fl:signup:adult:c:no")
+    await walk.through("signup", "intro:ok", "country:c:FR", "platforms:c:facebook", "adult:c:no")
     await walk.press("fl:signup:adult:c:no")
     minor = await walk.text("Vous ne pouvez donc pas participer")
     assert "18 ans" in minor["text"] and "/object" in minor["text"] and "go:object" in datas(minor)
@@ -219,12 +221,8 @@ async def test_eligible_signup_leaves_exactly_one_record(flowbot: Harness) -> No
     user = FakeUser(flowbot.server, 606, "Marc", language_code="fr")
     walk = Walker(flowbot.server, user)
     user.send_command("/start", "signup")
-    await walk.press("fl:signup:intro:ok", expect="fl:signup:country:c:BE")
-    await walk.press("fl:signup:country:c:BE", expect="fl:signup:platforms:c:both")
-    await walk.press("fl:signup:platforms:c:both", expect="fl:signup:adult:c:yes")
-    await walk.press("fl:signup:adult:c:yes", expect="fl:signup:consent:c:yes")
-    await walk.press("fl:signup:consent:c:yes", expect="fl:signup:contact:c:yes")
-    await walk.press("fl:signup:contact:c:yes", expect="fl:signup:summary:ok")
+    await walk.through("signup", "intro:ok", "country:c:BE", "platforms:c:both", "adult:c:yes", "consent:c:yes",
+                       "contact:c:yes", "summary:ok")
     summary = await walk.button("fl:signup:summary:ok")
     user.press("fl:signup:summary:ok", summary)
     user.press("fl:signup:summary:ok", summary)

@@ -23,12 +23,12 @@ from bot.core.llm.bench import answer_latency_rows
 from bot.core.llm.chain import documents_block
 from bot.core.llm.composer import LLMComposer
 from bot.core.llm.providers import llm_composer, make_composer, openai_model
-from bot.core.llm.server import RunningServer, free_port, llama_server
 from bot.core.retrieval import Retrieval
 from bot.core.types import Answer, Passage
 from bot.eval_answers import evaluate_answers, retrieved_passages
 from bot.evaluation import load_questions
 from bot.settings import Settings
+from tests.llamaserver import RunningServer, free_port, llama_server
 
 pytestmark = pytest.mark.llm
 QUESTION = "How do I object to Meta using my Instagram posts to train its AI?"

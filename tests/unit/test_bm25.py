@@ -20,7 +20,7 @@ def bm25():
 
 def test_rarer_term_decides_the_ranking(bm25):
     """'meta' is everywhere; 'judgment' only in document 2, so document 2 comes first."""
-    assert bm25.top(["meta", "judgment"], 4)[0][0] == 2
+    assert bm25.ranked(["meta", "judgment"])[0][0] == 2
 
 
 def test_rare_term_is_worth_more_than_a_common_one(bm25):
@@ -30,7 +30,7 @@ def test_rare_term_is_worth_more_than_a_common_one(bm25):
 
 def test_longer_document_is_penalised(bm25):
     """Docs 1 and 3 both say 'object form' once; the shorter doc 1 ranks higher."""
-    ranked = bm25.top(["object", "form"], 4)
+    ranked = bm25.ranked(["object", "form"])
     assert [index for index, _ in ranked] == [1, 3]
     assert ranked[0][1] > ranked[1][1]
 
@@ -43,7 +43,7 @@ def test_only_matching_documents_are_scored(bm25):
 def test_unseen_query_gives_nothing(bm25):
     """Words the corpus never contains produce an empty result, not zeros."""
     assert bm25.scores(["weather", "football"]) == {}
-    assert bm25.top(["weather"], 5) == []
+    assert bm25.ranked(["weather"]) == []
     assert bm25.idf("weather") == 0.0
 
 
@@ -65,13 +65,14 @@ def test_repeating_a_query_word_changes_nothing(bm25):
     assert bm25.scores(["object", "object"]) == bm25.scores(["object"])
 
 
-def test_top_is_sorted_and_capped(bm25):
-    """top(n) returns at most n results, best first."""
-    ranked = bm25.top(["meta", "object", "court"], 2)
-    assert len(ranked) == 2
-    assert ranked[0][1] >= ranked[1][1]
+def test_ranked_is_sorted_best_first(bm25):
+    """ranked() lists every matching passage, best first."""
+    ranked = bm25.ranked(["meta", "object", "court"])
+    assert len(ranked) >= 2
+    scores = [score for _, score in ranked]
+    assert scores == sorted(scores, reverse=True)
 
 
 def test_empty_corpus_answers_nothing():
     """An index built before ingest runs simply finds nothing."""
-    assert BM25([]).top(["meta"], 3) == []
+    assert BM25([]).ranked(["meta"]) == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -318,19 +317,3 @@ def test_reference_codes_are_short_and_unambiguous() -> None:
         assert len(code) == 9 and code[4] == "-"
         assert not set(code) & set("01ILOU")
     assert flow_docs.signup_link("https://x.org/join?src=bot", "AB") == "https://x.org/join?src=bot&ref=AB"
-
-
-def test_conversation_texts_have_the_same_keys_in_every_language() -> None:
-    """knowledge/texts/flows.<lang>.yaml: nothing missing in French or German, no placeholder lost."""
-
-    def flat(node: Any, prefix: str = "") -> dict[str, str]:
-        if isinstance(node, dict):
-            return {k: v for key, value in node.items() for k, v in flat(value, f"{prefix}{key}.").items()}
-        return {prefix.rstrip("."): str(node)}
-
-    texts = {lang: flat(yaml.safe_load((REPO_ROOT / "knowledge" / "texts" / f"flows.{lang}.yaml").read_text()))
-             for lang in LANGS}
-    assert texts["fr"].keys() == texts["en"].keys() == texts["de"].keys()
-    for key, english in texts["en"].items():
-        for lang in ("fr", "de"):
-            assert set(re.findall(r"{(\w+)}", texts[lang][key])) == set(re.findall(r"{(\w+)}", english)), (lang, key)

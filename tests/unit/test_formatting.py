@@ -3,7 +3,7 @@
 import pytest
 
 from bot.core.types import Answer, Citation
-from bot.telegram.formatting import LIMIT, answer_messages
+from bot.telegram.formatting import LIMIT, answer_messages, split_lines
 from tests.fakebotapi.html_check import parse_html
 
 VOCAB = ["Meta", "données", "<script>", "a&b", "x > y", "R&D", '"quoted"', "l'article", "Datenschutzbehörde",
@@ -99,3 +99,14 @@ def test_ten_thousand_character_sentence_is_split_between_words():
     assert len(messages) >= 3
     assert all(len(m) <= LIMIT for m in messages)
     assert plain_words(messages) == words
+
+
+def test_over_long_line_is_split_not_cut():
+    """A plain line longer than the limit is broken at sentences: every character reaches the user, under the limit."""
+    line = " ".join(f"Step {i} of the walkthrough explains what to do next." for i in range(120))
+    text = f"Title\n{line}\nLast line"
+    assert len(line) > LIMIT
+    parts = split_lines(text)
+    assert len(parts) >= 2
+    assert all(len(part) <= LIMIT for part in parts)
+    assert "".join("".join(parts).split()) == "".join(text.split())  # only the breaking spaces and newlines go

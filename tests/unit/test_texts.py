@@ -1,16 +1,12 @@
 """Conversation texts: complete translations, matching placeholders, and loud failures."""
 
 import re
-from pathlib import Path
 from string import Formatter
 
 import pytest
-import yaml
 
-from bot.core.i18n import normalise_lang, raw, t
+from bot.core.i18n import _load, normalise_lang, raw, t
 from bot.errors import LegalbotError
-
-TEXTS = Path(__file__).resolve().parents[2] / "knowledge" / "texts"
 
 
 def flatten(node: object, prefix: str = "") -> dict[str, object]:
@@ -24,8 +20,8 @@ def flatten(node: object, prefix: str = "") -> dict[str, object]:
 
 
 def load(lang: str) -> dict[str, object]:
-    """One language's texts, flattened."""
-    return flatten(yaml.safe_load((TEXTS / f"{lang}.yaml").read_text(encoding="utf-8")))
+    """One language's texts as the bot reads them (<lang>.yaml merged with every *.<lang>.yaml), flattened."""
+    return flatten(_load(lang))
 
 
 def placeholders(value: object) -> set[str]:

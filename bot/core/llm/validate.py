@@ -91,6 +91,16 @@ def drop_unfinished(text: str) -> str:
     return text[: ends[-1].end()] if ends else text
 
 
+def marker_numbers(text: str) -> list[int]:
+    """Every number inside `[n]` or `[n, m]` markers, in order."""
+    return [number for match in MARKER.finditer(text) for number in _numbers(match)]
+
+
+def _numbers(match: re.Match[str]) -> list[int]:
+    """The numbers of one marker match."""
+    return [int(part) for part in match[1].split(",")]
+
+
 def renumber(text: str, documents: Sequence[Passage]) -> tuple[str, tuple[Passage, ...], int]:
     """Keep markers that name a document, number them in order of first use, and drop the others."""
     shown: dict[int, int] = {}  # document number -> number the user sees
@@ -99,8 +109,7 @@ def renumber(text: str, documents: Sequence[Passage]) -> tuple[str, tuple[Passag
     def replace(match: re.Match[str]) -> str:
         nonlocal dropped
         kept = []
-        for part in match[1].split(","):
-            number = int(part)
+        for number in _numbers(match):
             if 1 <= number <= len(documents):
                 kept.append(shown.setdefault(number, len(shown) + 1))
             else:

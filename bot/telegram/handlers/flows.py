@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.core.flow_session import FORGET
 from bot.core.flows import FlowSession, View
 from bot.core.i18n import t
-from bot.telegram.formatting import LIMIT
+from bot.telegram.formatting import split_lines
 from bot.telegram.services import services, user_lang
 
 log = logging.getLogger(__name__)
@@ -27,18 +27,6 @@ def keyboard(view_buttons: tuple) -> InlineKeyboardMarkup | None:
     """Rows of (label, token) as an inline keyboard; None when there are no buttons."""
     rows = [[InlineKeyboardButton(b.label, callback_data=b.action) for b in row] for row in view_buttons]
     return InlineKeyboardMarkup(rows) if rows else None
-
-
-def chunks(text: str, limit: int = LIMIT) -> list[str]:
-    """Split a long plain text at line breaks so every message stays under Telegram's limit."""
-    parts, current = [], ""
-    for line in text.split("\n"):
-        if current and len(current) + 1 + len(line) > limit:
-            parts.append(current)
-            current = line[:limit]
-        else:
-            current = f"{current}\n{line}" if current else line[:limit]
-    return [*parts, current]
 
 
 async def _edit(query: CallbackQuery, view: View) -> bool:
@@ -65,10 +53,9 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, views: list[V
         toast = next((v.toast for v in views if v.toast), None)
         await query.answer(toast)
     for index, view in enumerate(views):
-        if query is not None and view.edit and index == 0 and await _edit(query, view):
-            pass
-        elif view.text:
-            pieces = chunks(view.text)
+        edited = query is not None and view.edit and index == 0 and await _edit(query, view)
+        if not edited and view.text:
+            pieces = split_lines(view.text)
             for number, piece in enumerate(pieces):
                 markup = keyboard(view.buttons) if number == len(pieces) - 1 else None
                 await context.bot.send_message(chat_id, piece, reply_markup=markup, link_preview_options=NO_PREVIEW)
@@ -141,8 +128,6 @@ async def text_hook(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
     """Typed text while a walkthrough waits for a button: take it as an answer or ask the step again."""
     if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE or not update.effective_user:
         return False
-    if services(context).storage.open_ticket_of(update.effective_user.id):
-        return False  # someone who asked for a person is talking to the team: their words go there, not to a step
     return await run(update, context, lambda s: s.text(text))
 
 

@@ -164,7 +164,6 @@ def register(app: Application) -> None:
     hooks += [support_staff.faq_form_hook, staff_reply_hook, user_text_hook]
     app.bot_data["start_human"] = start_human
     app.bot_data["header_lock"] = asyncio.Lock()
-    # For whoever implements /forget: await each hook(context, user_id) before Storage.forget.
     app.bot_data.setdefault("forget_hooks", []).append(delete_staff_copies)
     support_staff.load_vetted(app)
     schedule_purge(app)

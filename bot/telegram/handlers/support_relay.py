@@ -55,10 +55,10 @@ def staff_only(callback: Handler) -> Handler:
     return handled(wrapper)
 
 
-async def post_to_staff(context: ContextTypes.DEFAULT_TYPE, ticket_id: int, text: str, **kwargs: Any) -> Message:
+async def post_to_staff(context: ContextTypes.DEFAULT_TYPE, ticket_id: int, text: str) -> Message:
     """A message in the staff group that belongs to a ticket (a reply to it reaches the user)."""
     svc = services(context)
-    sent = await context.bot.send_message(svc.settings.support_chat_id, text, **kwargs)
+    sent = await context.bot.send_message(svc.settings.support_chat_id, text)
     svc.storage.map_staff_message(sent.chat_id, sent.message_id, ticket_id, svc.storage.ticket(ticket_id)["user_id"])
     return sent
 
@@ -128,6 +128,7 @@ async def close_and_tell(context: ContextTypes.DEFAULT_TYPE, ticket: dict[str, A
     if not svc.storage.close_ticket(ticket["id"]):
         return False
     context.application.bot_data.get("ticket_headers", {}).pop(ticket["id"], None)
+    context.application.bot_data.get("tickets_acknowledged", set()).discard(ticket["id"])
     purge(context)
     log.info("ticket %s closed", ticket["id"])
     key = "closed_by_team" if by_team else "closed_by_you"
@@ -154,7 +155,7 @@ async def close(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def delete_staff_copies(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> None:
     """Before /forget erases the map: delete the bot's copies and notes of the user's tickets in the staff group."""
-    for row in services(context).storage.mydata(user_id).get("ticket_messages", []):
+    for row in services(context).storage.staff_copies(user_id):
         with contextlib.suppress(TelegramError):  # too old to delete (48 h without admin rights) or already gone
             await context.bot.delete_message(row["staff_chat_id"], row["staff_message_id"])
 

@@ -11,7 +11,7 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Upd
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.core.i18n import t
+from bot.core.i18n import raw, t
 from bot.core.redact import redact
 from bot.core.types import LANGS
 from bot.support import stats
@@ -124,15 +124,17 @@ async def faq(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = "\n".join([title, *lines])
         for part in pack([escape(text)]):
             await message.reply_text(part, parse_mode=ParseMode.HTML)
-    elif action in ("show", "remove"):
+    elif action == "show":
         row = next((r for r in svc.storage.faqs() if r["id"] == number), None)
         if row is None:
             await message.reply_text(t(lang, "support.staff.faq_not_found", faq=number))
-        elif action == "show":
+        else:
             for part in pack([escape(f"#{row['id']} {row['slug']}\n{summary(row['entry'], lang)}")]):
                 await message.reply_text(part, parse_mode=ParseMode.HTML)
+    elif action == "remove":
+        if not svc.storage.remove_faq(number):
+            await message.reply_text(t(lang, "support.staff.faq_not_found", faq=number))
         else:
-            svc.storage.remove_faq(number)
             await asyncio.to_thread(load_vetted, context.application)
             await message.reply_text(t(lang, "support.staff.faq_removed", faq=number))
     else:
@@ -167,8 +169,7 @@ async def faq_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     taken = [r["slug"] for r in svc.storage.faqs()]
     taken += [p.name.split(".")[0] for p in (svc.settings.knowledge_dir / "faq").glob("*.md")]
     slug = slugify(first_question(entry), taken)
-    svc.storage.add_faq(slug, entry)
-    faq_id = next(r["id"] for r in svc.storage.faqs() if r["slug"] == slug)
+    faq_id = svc.storage.add_faq(slug, entry)
     await asyncio.to_thread(load_vetted, context.application)
     await query.message.reply_text(t(lang, "support.staff.faq_saved", faq=faq_id, slug=slug))
 
@@ -190,9 +191,9 @@ async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await update.effective_message.reply_text(t(lang, "support.staff.unanswered_empty"))
         return
     lines = [escape(t(lang, "support.staff.unanswered_title"))]
+    labels: dict[str, str] = raw(lang, "support.staff.reasons")
     for row in rows:
-        known = row["reason"] in ("out_of_scope", "thumbs_down", "feedback")
-        reason = t(lang, f"support.staff.reasons.{row['reason']}") if known else row["reason"]
+        reason = labels.get(row["reason"], row["reason"])
         lines.append(escape(f"• {row['day']} [{row['lang']}] ({reason}) {redact(row['text'])[:UNANSWERED_CHARS]}"))
     for part in pack(["\n".join(lines)]):
         await update.effective_message.reply_text(part, parse_mode=ParseMode.HTML)

@@ -1,4 +1,4 @@
-"""Run llama.cpp's OpenAI-compatible server (`python -m llama_cpp.server`) as a child process, for tests and trials."""
+"""Run llama.cpp's OpenAI-compatible server (`python -m llama_cpp.server`) as a child process, for the tests."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.llm.bench import endpoint_up
 from bot.errors import LegalbotError
 
 
@@ -71,10 +71,7 @@ def _wait_ready(process: subprocess.Popen[bytes], base_url: str, log_path: Path,
         if process.poll() is not None:
             tail = log_path.read_text(errors="replace")[-2000:]
             raise LegalbotError(f"llama.cpp server exited with {process.returncode}:\n{tail}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/models", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
+        if endpoint_up(base_url):
+            return
+        time.sleep(0.2)
     raise LegalbotError(f"llama.cpp server did not answer {base_url}/models within {timeout_s:.0f} s")
