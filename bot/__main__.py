@@ -74,11 +74,11 @@ def _dispatch(args: argparse.Namespace, settings) -> int:
     if args.command == "ask":
         return _ask(args, settings)
     if args.command == "eval":
-        from bot.cli_eval import run_eval
+        from bot.quality.cli import run_eval
 
         return run_eval(args, settings)
     if args.command == "bench":
-        from bot.bench import run_bench
+        from bot.quality.bench import run_bench
 
         return run_bench(args, settings)
     if args.command in ("chat", "run"):
@@ -86,7 +86,7 @@ def _dispatch(args: argparse.Namespace, settings) -> int:
             from bot.telegram.app import run_bot
 
             return run_bot(settings, webhook=args.webhook, listen=args.listen, port=args.port)
-        from bot.console import run_console
+        from bot.console.chat import run_console
 
         if args.command == "run":
             print("No LEGALBOT_TELEGRAM_TOKEN set: starting the console chat instead.")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.core.assistant import Assistant
-from bot.core.flow_docs import platforms
+from bot.core.flows.docs import platforms
 from bot.settings import REPO_ROOT
 from tests.e2e.conftest import Harness, bot_settings, running
 from tests.fakebotapi import FakeBotApi, FakeUser

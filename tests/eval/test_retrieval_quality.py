@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.assistant import Assistant
-from bot.evaluation import EvalResult, evaluate, load_questions
+from bot.quality.evaluation import EvalResult, evaluate, load_questions
 
 QUESTIONS = Path(__file__).with_name("questions.jsonl")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from bot.console import chat_loop
-from bot.console_flows import CONSOLE_USER, ConsoleFlows
+from bot.console.chat import chat_loop
+from bot.console.flows import CONSOLE_USER, ConsoleFlows
 from bot.storage import open_storage
 from tests.conftest import make_settings
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli_eval import run_eval
 from bot.core.assistant import COMPOSE_K, Assistant
 from bot.core.llm.bench import answer_latency_rows
 from bot.core.llm.chain import documents_block
@@ -25,8 +24,9 @@ from bot.core.llm.composer import LLMComposer
 from bot.core.llm.providers import llm_composer, make_composer, openai_model
 from bot.core.retrieval import Retrieval
 from bot.core.types import Answer, Passage
-from bot.eval_answers import evaluate_answers, retrieved_passages
-from bot.evaluation import load_questions
+from bot.quality.answers import evaluate_answers, retrieved_passages
+from bot.quality.cli import run_eval
+from bot.quality.evaluation import load_questions
 from bot.settings import Settings
 from tests.llamaserver import RunningServer, free_port, llama_server
 

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.core import flow_docs
-from bot.core.flow_engine import advance, effective, matches, next_step, path
-from bot.core.flow_model import MAX_TOKEN, Flow, State, View, check, load_flow, load_flows, token
-from bot.core.flow_render import country_pages, match_text, render
 from bot.core.flows import apply, start
+from bot.core.flows import docs as flow_docs
+from bot.core.flows.engine import advance, effective, matches, next_step, path
+from bot.core.flows.model import MAX_TOKEN, Flow, State, View, check, load_flow, load_flows, token
+from bot.core.flows.render import country_pages, match_text, render
 from bot.core.types import LANGS
 from bot.errors import LegalbotError
 from bot.settings import REPO_ROOT, Settings

@@ -3,7 +3,7 @@
 from bot.core.llm.bench import percentiles, spread
 from bot.core.retrieval import Retrieval
 from bot.core.types import Answer, Citation, Passage
-from bot.eval_answers import citations_valid, sentence_support
+from bot.quality.answers import citations_valid, sentence_support
 
 FAQ = Passage("faq/how-to-object", "How to object", "https://example.org/faq", "en",
               "Fill in Meta's objection form once on Facebook and once on Instagram.", kind="faq")

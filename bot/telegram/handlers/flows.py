@@ -11,8 +11,8 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from bot.core.flow_session import FORGET
 from bot.core.flows import FlowSession, View
+from bot.core.flows.session import FORGET
 from bot.core.i18n import t
 from bot.telegram.formatting import split_lines
 from bot.telegram.services import services, user_lang

@@ -6,10 +6,10 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from bot.core import flow_docs
-from bot.core.flow_engine import advance, effective, start
-from bot.core.flow_model import Button, Flow, State, View, load_flows, parse_token, text_of
-from bot.core.flow_render import match_text, render
+from bot.core.flows import docs as flow_docs
+from bot.core.flows.engine import advance, effective, start
+from bot.core.flows.model import Button, Flow, State, View, load_flows, parse_token, text_of
+from bot.core.flows.render import match_text, render
 from bot.core.i18n import raw, t
 from bot.settings import Settings
 from bot.storage import Storage

@@ -1,14 +1,14 @@
 """Guided walkthroughs (/object, /signup): the public names adapters and tests use.
 
-flow_model holds the data types and the flow-file loader, flow_engine the transitions, flow_render the views,
-flow_docs the facts and documents (authorities, forms, objection and complaint texts), flow_session storage and
+model holds the data types and the flow-file loader, engine the transitions, render the views,
+docs the facts and documents (authorities, forms, objection and complaint texts), session storage and
 side effects.
 """
 
-from bot.core.flow_engine import advance, next_step, path, start
-from bot.core.flow_model import Button, Flow, Part, State, View, check, load_flow, load_flows, parse_token, token
-from bot.core.flow_render import match_text, render
-from bot.core.flow_session import FlowSession
+from bot.core.flows.engine import advance, next_step, path, start
+from bot.core.flows.model import Button, Flow, Part, State, View, check, load_flow, load_flows, parse_token, token
+from bot.core.flows.render import match_text, render
+from bot.core.flows.session import FlowSession
 
 
 def apply(flow: Flow, state: State, data: str, lang: str = "en", values: dict | None = None) -> tuple[State, View]:

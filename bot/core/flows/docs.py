@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from bot.core.flow_model import OUTSIDE, Flow, fill, fold, text_of, value_of
+from bot.core.flows.model import OUTSIDE, Flow, fill, fold, text_of, value_of
 from bot.core.i18n import t
 from bot.errors import LegalbotError
 from bot.settings import Settings

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.flow_docs import countries, country_name, regions
-from bot.core.flow_engine import SKIP, answered, effective, matches
-from bot.core.flow_model import (
+from bot.core.flows.docs import countries, country_name, regions
+from bot.core.flows.engine import SKIP, answered, effective, matches
+from bot.core.flows.model import (
     OUTSIDE,
     QUESTIONS,
     Button,

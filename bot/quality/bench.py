@@ -16,7 +16,7 @@ from bot.core.compose import ExtractiveComposer
 from bot.core.llm.bench import answer_latency_rows, percentiles
 from bot.core.retrieval import best_per_source
 from bot.core.textproc import tokenize
-from bot.evaluation import is_hit, load_questions
+from bot.quality.evaluation import is_hit, load_questions
 from bot.settings import Settings
 
 Ranker = Callable[[str, str], list[str]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 
-from bot.console_flows import ConsoleFlows
+from bot.console.flows import ConsoleFlows
 from bot.core.assistant import Assistant
 from bot.core.compose import render_plain
 from bot.core.i18n import t

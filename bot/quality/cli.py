@@ -6,7 +6,7 @@ import argparse
 
 from bot.core.assistant import Assistant
 from bot.core.compose import ExtractiveComposer
-from bot.evaluation import evaluate, load_questions, write_rows
+from bot.quality.evaluation import evaluate, load_questions, write_rows
 from bot.settings import Settings
 
 
@@ -23,7 +23,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.out:
         write_rows(result.rows, args.out)
     if args.composer:
-        from bot.eval_answers import run_answer_eval
+        from bot.quality.answers import run_answer_eval
 
         return run_answer_eval(assistant, questions, settings, args.composer)
     return 0

@@ -1,12 +1,12 @@
-"""The walkthrough engine: button tokens move a State through a Flow (rendering is in flow_render)."""
+"""The walkthrough engine: button tokens move a State through a Flow (rendering is in render.py)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
 
-from bot.core.flow_docs import countries, regions
-from bot.core.flow_model import OUTSIDE, QUESTIONS, Flow, State, parse_token
+from bot.core.flows.docs import countries, regions
+from bot.core.flows.model import OUTSIDE, QUESTIONS, Flow, State, parse_token
 
 SKIP = "none"  # the region step's "not sure / rather not say"
 

@@ -1,0 +1,1 @@
+"""The console chat: the same engine as Telegram, in a terminal."""

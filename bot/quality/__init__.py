@@ -1,0 +1,1 @@
+"""Evaluation and benchmarks: how good and how fast the answers are."""
