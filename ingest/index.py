@@ -17,7 +17,7 @@ from bot.core.index import EF_SEARCH, keyword_path, open_collection
 from bot.core.textproc import tokenize
 from bot.core.types import Document, Passage
 
-FORMAT = 3  # bump when what is stored per passage changes (3: vectors from the ONNX export): the next ingest rebuilds
+FORMAT = 4  # bump when what is stored per passage changes (4: refs of our texts): the next ingest rebuilds
 # How the index is built beyond the model and its inputs; any change rebuilds everything (vectors or the collection's
 # configuration would differ) and makes the index stale for `make run`.
 BUILD = {"format": FORMAT, "ef_search": EF_SEARCH}

@@ -61,8 +61,10 @@ def parse_knowledge_file(path: Path, kind: str, site_url: str) -> Document:
     meta, body = read_front_matter(path)
     lang, cid = meta["lang"], str(meta["id"])
     slug = path.name.split(".")[0]
-    url = meta.get("url") or f"{site_url.rstrip('/')}/{lang}/{path.parent.name}/{slug}"
-    common = {"url": url, "lang": lang, "title": str(meta["title"]), "kind": kind, "date": str(meta.get("updated", ""))}
+    # Without a public site our texts have no page to link to: the label is shown alone rather than a dead link.
+    url = meta.get("url") or (f"{site_url.rstrip('/')}/{lang}/{path.parent.name}/{slug}" if site_url else "")
+    common = {"url": url, "lang": lang, "title": str(meta["title"]), "kind": kind, "date": str(meta.get("updated", "")),
+              "refs": tuple(str(r) for r in meta.get("refs") or ())}
     keywords = "\n".join(str(q) for q in meta.get("questions") or [])
     doc_id = f"{cid}@{lang}"
     if kind == "guide":
@@ -71,7 +73,7 @@ def parse_knowledge_file(path: Path, kind: str, site_url: str) -> Document:
                 source_id=f"{cid}#{anchor}",
                 label=_label(kind, meta, heading),
                 text=text,
-                url=f"{url}#{anchor}",
+                url=f"{url}#{anchor}" if url else "",
                 **{k: v for k, v in common.items() if k != "url"},
             )
             for anchor, heading, text in _split_sections(body)

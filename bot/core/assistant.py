@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from bot.core import evidence
 from bot.core.compose import Composer
+from bot.core.decide import FAQ, Decision, Thresholds, decide
 from bot.core.embeddings import Embedder, load_fast_embedder
 from bot.core.i18n import normalise_lang, t
-from bot.core.index import KnowledgeIndex
+from bot.core.index import KnowledgeIndex, chroma_client
+from bot.core.intents import IntentIndex, IntentScores, load_encoder, load_intents
 from bot.core.llm.providers import make_composer  # light: each LLM library is imported only when chosen
 from bot.core.retrieval import Retrieval, Retriever
-from bot.core.scope import ScopeThresholds, in_scope
+from bot.core.scope import ScopeThresholds
 from bot.core.textproc import detect_language
-from bot.core.types import Answer
+from bot.core.types import Answer, Citation
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,7 +40,9 @@ class Assistant:
     index: KnowledgeIndex
     embedder: Embedder
     composer: Composer
+    intents: IntentIndex | None = None  # question-to-question matches; None decides from retrieval alone
     thresholds: ScopeThresholds = field(default_factory=ScopeThresholds)
+    gates: Thresholds = field(default_factory=Thresholds.load)
     vetted: VettedMatcher | None = None  # set by the support handlers; None answers from retrieval alone
 
     @classmethod
@@ -47,7 +52,8 @@ class Assistant:
         index = KnowledgeIndex(settings.data_dir, embedder.name)
         if index.empty:
             log.warning("The knowledge index in %s is empty: run `legalbot ingest`.", settings.data_dir)
-        return cls(settings, index, embedder, composer or make_composer(settings))
+        intents = None if index.empty else load_intents(chroma_client(settings.chroma_dir), settings.intent_model)
+        return cls(settings, index, embedder, composer or make_composer(settings), intents)
 
     @property
     def retriever(self) -> Retriever:
@@ -58,12 +64,22 @@ class Assistant:
         """The language to answer in: the one asked for, else the one detected."""
         return normalise_lang(lang) if lang else detect_language(question)
 
+    def intent_scores(self, question: str, lang: str) -> IntentScores:
+        """How the question matches our entries, the provisions' titles and the off-topic examples."""
+        if self.intents is None or self.intents.empty:
+            return IntentScores((), (), None)
+        vector = load_encoder(self.intents.encoder_name).encode([question])[0]
+        return self.intents.scores(vector, lang)
+
     def retrieve(self, question: str, lang: str | None = None, k: int = 5) -> Retrieval:
-        """Ranked sources for a question (what eval measures)."""
-        return self.retriever.search(question, self.language_of(question, lang), k=k)
+        """Ranked sources for a question (what eval measures), with the decision taken on them."""
+        language = self.language_of(question, lang)
+        scores = self.intent_scores(question, language)
+        retrieval = self.retriever.search(question, language, k=k, intents=scores)
+        return replace(retrieval, decision=decide(retrieval, scores, self.gates))
 
     def ask(self, question: str, lang: str | None = None) -> Answer:
-        """A cited answer, a refusal, or a polite 'not ready' when there is no index yet."""
+        """A cited answer, an honest "I don't know", a refusal, or a polite 'not ready' when there is no index yet."""
         language = self.language_of(question, lang)
         if self.index.empty:
             return Answer(t(language, "answer.index_empty"), (), language, in_scope=False, mode="unavailable")
@@ -71,9 +87,28 @@ class Assistant:
             vetted = self.vetted.answer(question, language)
             if vetted is not None:
                 return vetted
-        retrieval = self.retriever.search(question, language, k=COMPOSE_K)
-        if not in_scope(retrieval, self.thresholds):
-            return Answer(
-                t(language, "answer.refusal"), (), language, in_scope=False, mode="refusal", passages=retrieval.passages
-            )
-        return self.composer.compose(retrieval)
+        scores = self.intent_scores(question, language)
+        retrieval = self.retriever.search(question, language, k=COMPOSE_K, intents=scores)
+        decision = decide(retrieval, scores, self.gates)
+        if not decision.answered:
+            return self._not_answered(retrieval, decision)
+        retrieval = replace(retrieval, decision=decision)
+        if decision.kind == FAQ:
+            floor = self.gates.law[language].score
+            chain = evidence.for_entry(self.index, retrieval, scores, decision.lead or "", floor)
+        else:
+            chain = evidence.for_law(self.index, retrieval, decision.lead or "")
+        rest = tuple(p for p in retrieval.passages if p.source_id != chain.lead.source_id)
+        return self.composer.compose(replace(retrieval, evidence=chain, passages=(chain.lead, *rest)))
+
+    def _not_answered(self, retrieval: Retrieval, decision: Decision) -> Answer:
+        """Say so plainly, and offer the closest topics we do cover."""
+        topics = []
+        for target in decision.topics:
+            found = self.index.lookup(target, retrieval.lang)
+            if found:
+                topics.append(Citation(target, found[0].title or found[0].label, found[0].url))
+        text = t(retrieval.lang, "answer.unknown" if decision.kind == "unknown" else "answer.refusal")
+        mode = "unknown" if decision.kind == "unknown" else "refusal"
+        return Answer(text, (), retrieval.lang, in_scope=False, mode=mode, passages=retrieval.passages,
+                      kind=decision.kind, topics=tuple(topics))

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Protocol
 
+from bot.core.evidence import Evidence
 from bot.core.i18n import t
 from bot.core.labels import label_for
 from bot.core.retrieval import Retrieval
@@ -84,30 +85,31 @@ class ExtractiveComposer:
     name = "extractive"
 
     def compose(self, retrieval: Retrieval) -> Answer:
-        """Assemble the answer from the top passages, citing nothing retrieval did not return."""
+        """Assemble the answer from the decided lead and its evidence, citing nothing retrieval did not return."""
         provision = named_provision(retrieval)
         if provision:
             return self._provision_answer(retrieval, provision)
-        passages = retrieval.passages
-        ours = [p for p in passages if p.kind in ("faq", "guide", "rad", "summary", "news")]
-        lead = ours[0] if ours else passages[0]
-        # The best official text, which may rank below the top k: retrieval returned it, so it may be cited.
-        candidates = [retrieval.official] if retrieval.official else []
-        candidates += [p for p in passages if p.kind in ("law", "case")]
-        quote = next((p for p in candidates if base_id(p.source_id) != base_id(lead.source_id)), None)
-        used = [lead] + ([quote] if quote else []) + [p for p in passages if p is not lead]
+        evidence = retrieval.evidence or legacy_evidence(retrieval)
+        lead, quote = evidence.lead, evidence.quote
+        law = retrieval.decision is not None and retrieval.decision.kind == "law"
+        if law:  # the law itself leads: say so, and never open with a "Yes" or "No" of ours
+            text = f"{t(retrieval.lang, 'answer.law_intro')}\n\n{lead.label}: «{trim(lead.text, LEAD_CHARS)}»"
+        else:
+            text = trim(lead.text, LEAD_CHARS)
+        shown = [lead, *([quote] if quote else []), *evidence.cited]
         return Answer(
-            text=trim(lead.text, LEAD_CHARS),
+            text=text,
             quote=Citation(quote.source_id, quote.label, quote.url) if quote else None,
             quote_text=trim(quote.text, QUOTE_CHARS) if quote else "",
-            citations=citations_for(used),
+            citations=citations_for(shown),
             lang=retrieval.lang,
             in_scope=True,
             mode=self.name,
-            # The quoted passage may come from the official-only ranking: list it with the others it was chosen from.
-            passages=passages if quote is None or quote in passages else (*passages, quote),
-            suggest_flow=suggest_flow(passages),
+            passages=(*shown, *(p for p in retrieval.passages if p not in shown)),
+            suggest_flow=suggest_flow(shown),
             topic=base_id(lead.source_id),
+            kind="law" if law else "faq",
+            lead=lead.source_id,
         )
 
     def _provision_answer(self, retrieval: Retrieval, provision: list[Passage]) -> Answer:
@@ -130,7 +132,21 @@ class ExtractiveComposer:
             passages=retrieval.passages,
             suggest_flow=suggest_flow([head, *others]),
             topic=source,
+            kind="law",
+            lead=head.source_id,
         )
+
+
+def legacy_evidence(retrieval: Retrieval) -> Evidence:
+    """Without a decision (a bare retrieval): our best-ranked text leads and the best official text is quoted."""
+    passages = retrieval.passages
+    ours = [p for p in passages if p.kind in ("faq", "guide", "rad", "summary", "news")]
+    lead = ours[0] if ours else passages[0]
+    # The best official text, which may rank below the top k: retrieval returned it, so it may be cited.
+    candidates = [retrieval.official] if retrieval.official else []
+    candidates += [p for p in passages if p.kind in ("law", "case")]
+    quote = next((p for p in candidates if base_id(p.source_id) != base_id(lead.source_id)), None)
+    return Evidence(lead, quote, tuple(p for p in passages if p is not lead and p is not quote))
 
 
 def named_provision(retrieval: Retrieval) -> list[Passage]:
@@ -145,12 +161,13 @@ def named_provision(retrieval: Retrieval) -> list[Passage]:
 def render_plain(answer: Answer) -> str:
     """Answer, sources, disclaimer and pointer as plain text (console, CLI, JSON)."""
     if not answer.citations:
-        return answer.text
+        topics = [f"- {c.label}" for c in answer.topics]
+        return "\n".join([answer.text, *topics, *([t(answer.lang, "answer.unknown_human")] if topics else [])])
     lines = [answer.text]
     if answer.quote:
         lines += ["", t(answer.lang, "answer.quote_intro", label=answer.quote.label), f"«{answer.quote_text}»"]
     lines += ["", f"{t(answer.lang, 'answer.sources')}:"]
-    lines += [f"[{i}] {c.label} — {c.url}" for i, c in enumerate(answer.citations, 1)]
+    lines += [f"[{i}] {c.label}" + (f" — {c.url}" if c.url else "") for i, c in enumerate(answer.citations, 1)]
     lines += ["", t(answer.lang, "answer.disclaimer")]
     if answer.suggest_flow:
         lines.append(t(answer.lang, f"answer.pointer_{answer.suggest_flow}"))

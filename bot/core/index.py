@@ -29,11 +29,16 @@ def keyword_path(data_dir: Path) -> Path:
     return data_dir / KEYWORD_FILE
 
 
-def open_collection(chroma_dir: Path, create_with: dict[str, Any] | None = None) -> Any:
-    """Chroma collection of passage vectors; never with Chroma's own embedding function (it downloads a model)."""
+def chroma_client(chroma_dir: Path) -> Any:
+    """The Chroma client every reader and writer of the index uses."""
     import chromadb
 
-    client = chromadb.PersistentClient(path=str(chroma_dir), settings=chromadb.Settings(anonymized_telemetry=False))
+    return chromadb.PersistentClient(path=str(chroma_dir), settings=chromadb.Settings(anonymized_telemetry=False))
+
+
+def open_collection(chroma_dir: Path, create_with: dict[str, Any] | None = None) -> Any:
+    """Chroma collection of passage vectors; never with Chroma's own embedding function (it downloads a model)."""
+    client = chroma_client(chroma_dir)
     if create_with is None:
         return client.get_collection(COLLECTION, embedding_function=None)
     return client.get_or_create_collection(
@@ -44,7 +49,9 @@ def open_collection(chroma_dir: Path, create_with: dict[str, Any] | None = None)
 
 def passage_from(record: dict[str, Any], score: float = 0.0) -> Passage:
     """Rebuild a Passage from a stored record."""
-    return Passage(**{key: record[key] for key in _PASSAGE_FIELDS if key in record}, score=score)
+    values = {key: record[key] for key in _PASSAGE_FIELDS if key in record}
+    values["refs"] = tuple(values.get("refs", ()))  # JSON gives a list; passages stay hashable
+    return Passage(**values, score=score)
 
 
 class KnowledgeIndex:
@@ -118,6 +125,12 @@ class KnowledgeIndex:
         if kinds:
             ranked = ((passage, score) for passage, score in ranked if passage.kind in kinds)
         return [passage.scored(score) for passage, score in islice(ranked, n)]
+
+    def keyword_scores(self, tokens: list[str], lang: str) -> dict[str, float]:
+        """BM25 score of every matching passage of one language, by passage key."""
+        rows = self._by_lang.get(lang, [])
+        scores = self._bm25[lang].scores(tokens) if rows else {}
+        return {self.passages[rows[i]].key: score for i, score in scores.items()}
 
     def lookup(self, ref: str, lang: str) -> list[Passage]:
         """Passages for an explicit reference, in the language asked (English where no translation exists)."""

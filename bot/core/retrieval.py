@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.core.embeddings import Embedder
 from bot.core.index import KnowledgeIndex
+from bot.core.intents import IntentScores
 from bot.core.references import find_references
 from bot.core.textproc import tokenize
 from bot.core.types import Passage, base_id
+
+if TYPE_CHECKING:  # decide and evidence read retrieval: import their types for annotations only
+    from bot.core.decide import Decision
+    from bot.core.evidence import Evidence
 
 RRF_K = 20  # ranks matter, raw scores of different scales do not; 20 (not the usual 60) favours the top ranks
 DEPTH = 40  # candidates taken from each retriever before fusion
@@ -17,6 +23,9 @@ OFFICIAL_DEPTH = 20  # candidates per retriever when looking for the official te
 # official texts are most of the index, so its best 20 sit well inside the nearest 120 passages of a language.
 DENSE_POOL = 120
 OFFICIAL_KINDS = ("law", "case")
+INTENT_DEPTH = 10  # entries and provisions taken from the question-to-question ranking
+INTENT_WEIGHT = 1.5  # weight of that ranking in the fusion (the multilingual model is the best judge of FR and DE)
+INTENT_SPREAD = 0.02  # only matches this close to the best one vote: a flat list of 0.90s says nothing
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,10 @@ class Retrieval:
     query_tokens: int
     named: tuple[Passage, ...] = ()  # every passage of the provisions the question names, in document order
     official: Passage | None = None  # best-ranked GDPR or judgment passage, even below the top k, for the quote
+    official_keyword: float = 0.0  # BM25 score per query token of the best official passage by keywords
+    pool: tuple[Passage, ...] = ()  # the nearest passages of the question's language, with their cosine similarity
+    decision: Decision | None = None  # set by the assistant: what kind of answer, led by which source
+    evidence: Evidence | None = None  # set by the assistant: lead, quote and further sources for the composer
 
 
 class Retriever:
@@ -42,23 +55,33 @@ class Retriever:
         self.embedder = embedder
         # The bundled model only knows English: its French and German matches are weaker evidence than BM25's.
         self.foreign_dense_weight = foreign_dense_weight
+        self.intent_weight = INTENT_WEIGHT
+        self.intent_spread = INTENT_SPREAD
 
-    def search(self, query: str, lang: str, k: int = 5, mode: str = "hybrid") -> Retrieval:
-        """Best k sources for the question; mode 'bm25' or 'dense' runs one retriever alone (for the bench)."""
+    def search(
+        self, query: str, lang: str, k: int = 5, mode: str = "hybrid", intents: IntentScores | None = None
+    ) -> Retrieval:
+        """Best k sources for the question; mode 'bm25' or 'dense' runs one retriever alone (for the bench).
+
+        `intents` (question-to-question matches from the multilingual model) is a third ranking in the fusion.
+        """
         tokens = tokenize(query, lang)
         pool = self.index.dense(self.embedder.embed([query])[0], lang, DENSE_POOL) if mode != "bm25" else []
         dense = pool[:DEPTH]
         keyword = self.index.keyword(tokens, lang, DEPTH) if mode != "dense" else []
         refs = tuple(find_references(query)) if mode == "hybrid" else ()
         named = tuple(passage for ref in refs for passage in self.index.lookup(ref, lang))
-        fused, best = _fuse(((self._dense_weight(lang), dense), (1.0, keyword)))
+        rankings = [(self._dense_weight(lang), dense), (1.0, keyword)]
+        if intents is not None and mode == "hybrid":
+            rankings.append((self.intent_weight, self._intent_ranking(intents, lang)))
+        fused, best = _fuse(tuple(rankings))
         for rank, ref in enumerate(refs):
             for passage in self.index.lookup(ref, lang)[:3]:
                 # A named article or case is what the user asked for: it outranks anything fused.
                 _add(fused, best, passage, 1.0 / (rank + 1))
         ordered = sorted(best, key=lambda source: -fused[source])
         ranked_ids = ordered[:k]
-        official = self._best_official(pool, tokens, lang) if mode == "hybrid" else None
+        official, official_keyword = self._best_official(pool, tokens, lang) if mode == "hybrid" else (None, 0.0)
         return Retrieval(
             query=query,
             lang=lang,
@@ -69,9 +92,23 @@ class Retriever:
             query_tokens=len(tokens),
             named=named,
             official=official,
+            official_keyword=official_keyword,
+            pool=tuple(pool),
         )
 
-    def _best_official(self, pool: list[Passage], tokens: list[str], lang: str) -> Passage | None:
+    def _intent_ranking(self, intents: IntentScores, lang: str) -> list[Passage]:
+        """Entries and provisions by how well their questions or titles match, in the question's language."""
+        matches = sorted((*intents.positives[:INTENT_DEPTH], *intents.law[:INTENT_DEPTH]), key=lambda m: -m.score)
+        ranked = []
+        for match in matches[:INTENT_DEPTH]:
+            if match.score < matches[0].score - self.intent_spread:
+                break
+            passages = self.index.lookup(match.target, lang)
+            if passages:
+                ranked.append(passages[0].scored(match.score))
+        return ranked
+
+    def _best_official(self, pool: list[Passage], tokens: list[str], lang: str) -> tuple[Passage | None, float]:
         """The best GDPR or judgment passage for the question, ranked among official texts only.
 
         Our plain-language texts name Meta and AI training and so outrank the law for most questions; the quote
@@ -80,7 +117,8 @@ class Retriever:
         dense = [p for p in pool if p.kind in OFFICIAL_KINDS][:OFFICIAL_DEPTH]
         keyword = self.index.keyword(tokens, lang, OFFICIAL_DEPTH, kinds=OFFICIAL_KINDS)
         scores, best = _fuse(((self._dense_weight(lang), dense), (1.0, keyword)))
-        return best[max(scores, key=scores.__getitem__)] if scores else None
+        per_token = keyword[0].score / max(len(tokens), 1) if keyword else 0.0
+        return (best[max(scores, key=scores.__getitem__)] if scores else None), per_token
 
     def _dense_weight(self, lang: str) -> float:
         """Weight of dense ranks in fusion: lower for languages the embedding model knows less well."""

@@ -25,6 +25,7 @@ class Passage:
     kind: str = ""  # "law" | "case" (judgment) | "guide" | "faq" | "summary" (of a case) | "news" | "rad"
     date: str = ""  # ISO date of the source or of our last update
     keywords: str = ""  # other phrasings (FAQ variants): indexed for search, never shown
+    refs: tuple[str, ...] = ()  # provisions our text relies on (front matter): the quote under it comes from these
     score: float = 0.0
 
     @property
@@ -73,3 +74,22 @@ class Answer:
     suggest_flow: str | None = None  # "object" | "signup" when a walkthrough fits the question
     topic: str = ""  # base id of the leading source, used for stats and hand-off headers
     prompt_version: str = ""
+    kind: str = ""  # faq (our vetted entry) | law (the official text) | refused | unknown ("" when not decided)
+    lead: str | None = None  # citation id of the source the first paragraph comes from; None when not answered
+    topics: tuple[Citation, ...] = ()  # closest entries we do cover, offered when the bot cannot answer
+
+    @property
+    def answer_kind(self) -> str:
+        """faq, law, refused or unknown; a staff-vetted answer counts as faq."""
+        if self.kind:
+            return self.kind
+        if self.in_scope:
+            return "faq"
+        return "refused" if self.mode == "refusal" else "unknown"
+
+    @property
+    def lead_id(self) -> str | None:
+        """The id of the source the first paragraph comes from, or None when the bot did not answer."""
+        if not self.in_scope:
+            return None
+        return self.lead or self.topic or (self.citations[0].id if self.citations else None)

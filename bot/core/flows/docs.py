@@ -123,13 +123,21 @@ def _clauses(step: dict[str, Any], chosen: list[str], lang: str) -> str:
     return "\n\n".join(texts) or text_of(step.get("none_clause"), lang)
 
 
+def guide_link(site: str, root: Path, slug: str, lang: str) -> str:
+    """The guide's page on our site, or its title in quotes when no site is set (never a dead link)."""
+    if site:
+        return f"{site}/{lang}/guides/{slug}"
+    head = (root / "guides" / f"{slug}.{lang}.md").read_text(encoding="utf-8").split("---")[1]
+    return f"«{yaml.safe_load(head)['title']}»"
+
+
 def values(flow: Flow, answers: dict[str, Any], lang: str, settings: Settings,
            extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """Every placeholder the flow's texts may use, for these answers: links, authority, documents."""
     site = settings.site_url.rstrip("/")
     found: dict[str, Any] = {
         "signup_url": settings.signup_url,
-        **{f"guide_{slug.replace('-', '_')}": f"{site}/{lang}/guides/{slug}"
+        **{f"guide_{slug.replace('-', '_')}": guide_link(site, flow.root, slug, lang)
            for slug in ("object-meta-ai", "class-action", "complain-to-dpa")},
         "consent_version": str(flow.data.get("consent_version", "")),
         "residence": t(lang, "flows.your_country"),

@@ -1,0 +1,109 @@
+"""`legalbot calibrate`: choose the per-language answer gates on the dev set (never on the held-out set)."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, replace
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from bot.core.assistant import Assistant
+from bot.core.compose import ExtractiveComposer
+from bot.core.decide import FAQ, LAW, THRESHOLDS_FILE, Gate, Thresholds, decide
+from bot.core.intents import IntentScores
+from bot.core.retrieval import Retrieval
+from bot.core.types import LANGS
+from bot.quality.evaluation import is_hit, load_questions
+from bot.settings import Settings
+
+DEV_SET = Path("tests/eval/questions.jsonl")
+# What a decision is worth on one dev question. A wrong lead costs more than a right one earns (a confident wrong
+# answer is the worst outcome), an answered must-refuse prompt costs most, and refusing a real question costs a little.
+RIGHT, WRONG_FAQ, WRONG_LAW, DECLINED, ANSWERED_OFF_TOPIC = 1.0, -2.0, -1.5, -0.3, -10.0
+SCORES = np.round(np.arange(0.80, 0.97, 0.005), 3)
+MARGINS = np.round(np.arange(-0.04, 0.10, 0.005), 3)
+KEYWORDS = np.round(np.arange(0.5, 6.01, 0.25), 2)
+OFF = Gate(9.0, 9.0)
+TOLERANCE = 1.0
+
+
+@dataclass(frozen=True)
+class Case:
+    """One dev question with its retrieval and intent scores, computed once."""
+
+    retrieval: Retrieval
+    intents: IntentScores
+    expect: tuple[str, ...]
+
+
+def value(cases: list[Case], thresholds: Thresholds) -> float:
+    """Total worth of the decisions these thresholds make on the cases."""
+    total = 0.0
+    for case in cases:
+        decision = decide(case.retrieval, case.intents, thresholds)
+        if not case.expect:
+            total += ANSWERED_OFF_TOPIC if decision.answered else 0.0
+        elif not decision.answered:
+            total += DECLINED
+        elif is_hit(decision.lead or "", list(case.expect)):
+            total += RIGHT
+        else:
+            total += WRONG_FAQ if decision.kind == FAQ else WRONG_LAW
+    return total
+
+
+def calibrate_lang(cases: list[Case], lang: str, start: Thresholds) -> Thresholds:
+    """Entry gate first (law and keywords off), then the law gate, then the keyword floor; best worth wins each."""
+    def with_gate(t: Thresholds, kind: str, gate: Gate) -> Thresholds:
+        return replace(t, **{kind: {**getattr(t, kind), lang: gate}})
+
+    current = with_gate(with_gate(start, LAW, OFF), FAQ, OFF)
+    current = replace(current, keyword={**current.keyword, lang: 99.0})
+    for kind in (FAQ, LAW):
+        gates = [Gate(float(s), float(m)) for s, m in product(SCORES, MARGINS)]
+        worth = {gate: value(cases, with_gate(current, kind, gate)) for gate in gates}
+        # Of the gates within one question's worth of the best, the strictest: a small dev set has wide plateaus,
+        # and on a plateau the stricter gate is the safer bet for questions nobody has seen.
+        near = [gate for gate in gates if worth[gate] >= max(worth.values()) - TOLERANCE]
+        current = with_gate(current, kind, max(near, key=lambda g: (g.score, g.margin)))
+    floors = {float(k): value(cases, replace(current, keyword={**current.keyword, lang: float(k)})) for k in KEYWORDS}
+    best = max(floors.values())
+    if best <= value(cases, current):
+        return current  # the lexical path adds nothing on this language's dev questions: leave it off
+    floor = max(k for k, w in floors.items() if w >= best - TOLERANCE)
+    return replace(current, keyword={**current.keyword, lang: floor})
+
+
+def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Compute the gates per language on the dev set, print them, and write them with --write."""
+    assistant = Assistant.from_settings(settings, composer=ExtractiveComposer())
+    by_lang: dict[str, list[Case]] = {lang: [] for lang in LANGS}
+    for question in load_questions(args.file):
+        lang = assistant.language_of(question["q"], question["lang"])
+        intents = assistant.intent_scores(question["q"], lang)
+        retrieval = assistant.retriever.search(question["q"], lang, k=8, intents=intents)
+        by_lang[lang].append(Case(retrieval, intents, tuple(question["expect"])))
+    thresholds = Thresholds.load()
+    for lang, cases in by_lang.items():
+        thresholds = calibrate_lang(cases, lang, thresholds)
+        print(f"{lang}: faq {thresholds.faq[lang]}, law {thresholds.law[lang]}, keyword {thresholds.keyword[lang]}; "
+              f"worth {value(cases, thresholds):.1f} on {len(cases)} dev questions")
+    if args.write:
+        write_thresholds(thresholds, THRESHOLDS_FILE)
+        print(f"written to {THRESHOLDS_FILE}")
+    return 0
+
+
+def write_thresholds(thresholds: Thresholds, path: Path) -> None:
+    """Replace the figures in knowledge/answerability.yaml, keeping its explanatory header."""
+    header = "".join(line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+                     if line.startswith("#"))
+    data = {
+        "faq": {lang: {"score": g.score, "margin": g.margin} for lang, g in thresholds.faq.items()},
+        "law": {lang: {"score": g.score, "margin": g.margin} for lang, g in thresholds.law.items()},
+        "keyword": dict(thresholds.keyword),
+    }
+    path.write_text(header + yaml.safe_dump(data, sort_keys=False, default_flow_style=None), encoding="utf-8")
