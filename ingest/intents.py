@@ -45,6 +45,8 @@ def entry_rows(documents: Iterable[Document]) -> list[dict[str, str]]:
 
 def negative_rows(scope_file: Path) -> list[dict[str, str]]:
     """The 'not our job' examples of knowledge/scope.yaml, per language and intent."""
+    if not scope_file.exists():
+        return []
     data = yaml.safe_load(scope_file.read_text(encoding="utf-8")) or {}
     rows = []
     for lang, intents in (data.get("not_ours") or {}).items():

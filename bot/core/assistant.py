@@ -15,7 +15,6 @@ from bot.core.index import KnowledgeIndex, chroma_client
 from bot.core.intents import IntentIndex, IntentScores, load_encoder, load_intents
 from bot.core.llm.providers import make_composer  # light: each LLM library is imported only when chosen
 from bot.core.retrieval import Retrieval, Retriever
-from bot.core.scope import ScopeThresholds
 from bot.core.textproc import detect_language
 from bot.core.types import Answer, Citation
 from bot.settings import Settings
@@ -41,7 +40,6 @@ class Assistant:
     embedder: Embedder
     composer: Composer
     intents: IntentIndex | None = None  # question-to-question matches; None decides from retrieval alone
-    thresholds: ScopeThresholds = field(default_factory=ScopeThresholds)
     gates: Thresholds = field(default_factory=Thresholds.load)
     vetted: VettedMatcher | None = None  # set by the support handlers; None answers from retrieval alone
 
@@ -92,9 +90,23 @@ class Assistant:
         decision = decide(retrieval, scores, self.gates)
         if not decision.answered:
             return self._not_answered(retrieval, decision)
+        return self._compose(retrieval, scores, decision)
+
+    def answer_entry(self, target: str, lang: str) -> Answer | None:
+        """The answer of one entry of ours (a topic button under "I can't answer that"), or None if it is gone."""
+        found = self.index.lookup(target, normalise_lang(lang)) if not self.index.empty else []
+        if not found or found[0].kind not in ("faq", "guide"):
+            return None
+        question = found[0].title
+        scores = self.intent_scores(question, found[0].lang)
+        retrieval = self.retriever.search(question, found[0].lang, k=COMPOSE_K, intents=scores)
+        return self._compose(retrieval, scores, Decision(FAQ, target, 1.0))
+
+    def _compose(self, retrieval: Retrieval, scores: IntentScores, decision: Decision) -> Answer:
+        """Gather the lead's chain of evidence and hand it to the composer."""
         retrieval = replace(retrieval, decision=decision)
         if decision.kind == FAQ:
-            floor = self.gates.law[language].score
+            floor = self.gates.law[retrieval.lang].score
             chain = evidence.for_entry(self.index, retrieval, scores, decision.lead or "", floor)
         else:
             chain = evidence.for_law(self.index, retrieval, decision.lead or "")

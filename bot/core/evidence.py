@@ -12,7 +12,7 @@ from bot.core.types import Passage, base_id
 
 RRF_K = 5  # few candidates: the top ranks decide
 MAX_CITED = 5
-SEE_ALSO = 2  # further entries of ours shown under an answer
+SEE_ALSO = 3  # further entries of ours shown under an answer
 OURS = ("faq", "guide", "rad", "summary", "news")
 OFFICIAL_SOURCES = ("gdpr", "cjeu")  # citation id prefixes of the official texts we hold in full
 

@@ -132,7 +132,6 @@ class IntentIndex:
                 if negative is None and row["lang"] == lang:
                     negative = IntentMatch(row["target"], NEGATIVE, row["lang"], row["text"], score)
                 continue
-            # Prefer the question's own language on ties: its wording is what the user will read.
             if row["target"] not in best:
                 best[row["target"]] = IntentMatch(row["target"], row["kind"], row["lang"], row["text"], score)
         ranked = sorted(best.values(), key=lambda m: -m.score)

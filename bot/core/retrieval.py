@@ -25,6 +25,7 @@ DENSE_POOL = 120
 OFFICIAL_KINDS = ("law", "case")
 INTENT_DEPTH = 10  # entries and provisions taken from the question-to-question ranking
 INTENT_WEIGHT = 1.5  # weight of that ranking in the fusion (the multilingual model is the best judge of FR and DE)
+INDEPENDENT_DEPTH = 10
 INTENT_SPREAD = 0.02  # only matches this close to the best one vote: a flat list of 0.90s says nothing
 
 
@@ -41,8 +42,8 @@ class Retrieval:
     query_tokens: int
     named: tuple[Passage, ...] = ()  # every passage of the provisions the question names, in document order
     official: Passage | None = None  # best-ranked GDPR or judgment passage, even below the top k, for the quote
-    official_keyword: float = 0.0  # BM25 score per query token of the best official passage by keywords
     pool: tuple[Passage, ...] = ()  # the nearest passages of the question's language, with their cosine similarity
+    independent: tuple[str, ...] = ()  # sources ranked by dense and BM25 alone (no intent ranking), best first
     decision: Decision | None = None  # set by the assistant: what kind of answer, led by which source
     evidence: Evidence | None = None  # set by the assistant: lead, quote and further sources for the composer
 
@@ -72,6 +73,9 @@ class Retriever:
         refs = tuple(find_references(query)) if mode == "hybrid" else ()
         named = tuple(passage for ref in refs for passage in self.index.lookup(ref, lang))
         rankings = [(self._dense_weight(lang), dense), (1.0, keyword)]
+        # What the passages' own words say, before the question-to-question ranking joins: a second opinion the
+        # answer decision asks for (an entry that only the intent model likes is often a look-alike).
+        lexical, _ = _fuse(tuple(rankings))
         if intents is not None and mode == "hybrid":
             rankings.append((self.intent_weight, self._intent_ranking(intents, lang)))
         fused, best = _fuse(tuple(rankings))
@@ -81,7 +85,7 @@ class Retriever:
                 _add(fused, best, passage, 1.0 / (rank + 1))
         ordered = sorted(best, key=lambda source: -fused[source])
         ranked_ids = ordered[:k]
-        official, official_keyword = self._best_official(pool, tokens, lang) if mode == "hybrid" else (None, 0.0)
+        official = self._best_official(pool, tokens, lang) if mode == "hybrid" else None
         return Retrieval(
             query=query,
             lang=lang,
@@ -92,8 +96,8 @@ class Retriever:
             query_tokens=len(tokens),
             named=named,
             official=official,
-            official_keyword=official_keyword,
             pool=tuple(pool),
+            independent=tuple(sorted(lexical, key=lambda source: -lexical[source])[:INDEPENDENT_DEPTH]),
         )
 
     def _intent_ranking(self, intents: IntentScores, lang: str) -> list[Passage]:
@@ -108,7 +112,7 @@ class Retriever:
                 ranked.append(passages[0].scored(match.score))
         return ranked
 
-    def _best_official(self, pool: list[Passage], tokens: list[str], lang: str) -> tuple[Passage | None, float]:
+    def _best_official(self, pool: list[Passage], tokens: list[str], lang: str) -> Passage | None:
         """The best GDPR or judgment passage for the question, ranked among official texts only.
 
         Our plain-language texts name Meta and AI training and so outrank the law for most questions; the quote
@@ -117,8 +121,7 @@ class Retriever:
         dense = [p for p in pool if p.kind in OFFICIAL_KINDS][:OFFICIAL_DEPTH]
         keyword = self.index.keyword(tokens, lang, OFFICIAL_DEPTH, kinds=OFFICIAL_KINDS)
         scores, best = _fuse(((self._dense_weight(lang), dense), (1.0, keyword)))
-        per_token = keyword[0].score / max(len(tokens), 1) if keyword else 0.0
-        return (best[max(scores, key=scores.__getitem__)] if scores else None), per_token
+        return best[max(scores, key=scores.__getitem__)] if scores else None
 
     def _dense_weight(self, lang: str) -> float:
         """Weight of dense ranks in fusion: lower for languages the embedding model knows less well."""

@@ -1,4 +1,4 @@
-"""Is a question for this bot? Role-change attempts and off-topic requests are refused before any answer."""
+"""Signals of scope: role-change attempts and requests the bot declines, and the words that mark its topic."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 
 import yaml
 
-from bot.core.retrieval import Retrieval
 from bot.core.textproc import fold
 from bot.settings import REPO_ROOT
 
@@ -32,15 +31,6 @@ _INJECTION = re.compile(
     r"|du\s+bist\s+(?:jetzt|ab\s+jetzt|nun)\b|vergiss\w*\s+(?:alle\w*\s+|deine\w*\s+)*(?:regel|anweisung|vorgabe)"
     r"|new\s+persona|reveal\s+your\s+(?:instructions|prompt)"
 )
-
-
-@dataclass(frozen=True)
-class ScopeThresholds:
-    """Calibrated on tests/eval/questions.jsonl (see `legalbot eval`); a question with an anchor word must also
-    match the knowledge at least this well to be answered."""
-
-    dense: float = 0.30  # best cosine similarity in the question's language
-    keyword: float = 0.5  # best BM25 score per query token
 
 
 @dataclass(frozen=True)
@@ -80,14 +70,3 @@ def has_anchor(text: str, lang: str, rules: ScopeRules | None = None) -> bool:
         if word in exact or any(anchor in word for anchor in subwords if len(word) > len(anchor)):
             return True
     return False
-
-
-def in_scope(retrieval: Retrieval, thresholds: ScopeThresholds = ScopeThresholds()) -> bool:
-    """Answer only on-topic questions that the knowledge actually matches."""
-    if not retrieval.passages or is_injection(retrieval.query):
-        return False
-    if retrieval.refs:
-        return True
-    if not has_anchor(retrieval.query, retrieval.lang):
-        return False
-    return retrieval.dense_top >= thresholds.dense or retrieval.keyword_top >= thresholds.keyword

@@ -27,7 +27,6 @@ from bot.core.llm.bench import percentiles
 from bot.core.llm.providers import make_composer
 from bot.core.llm.validate import MARKER, marker_numbers
 from bot.core.retrieval import Retrieval
-from bot.core.scope import in_scope
 from bot.core.textproc import tokenize
 from bot.core.types import Answer, Passage, base_id
 from bot.settings import Settings
@@ -84,7 +83,7 @@ def evaluate_answers(assistant: Assistant, questions: list[dict[str, Any]], comp
     scores = AnswerScores(composer.name)
     for question in tqdm(questions, desc=f"answers ({composer.name})", file=sys.stderr, disable=None):
         retrieval = assistant.retrieve(question["q"], question["lang"], k=COMPOSE_K)
-        if not question["expect"] or not in_scope(retrieval, assistant.thresholds):
+        if not question["expect"] or retrieval.decision is None or not retrieval.decision.answered:
             continue
         started = time.perf_counter()
         answer = composer.compose(retrieval)

@@ -124,3 +124,34 @@ async def test_empty_index_tells_users_it_is_being_prepared(server: FakeBotApi, 
         user.send_text("Darf Meta meine Fotos nutzen?")
         [reply] = await server.await_messages(user.id, 1, timeout=TIMEOUT)
     assert "Wissensdatenbank" in reply["text"]
+
+
+async def test_uncovered_question_gets_honest_reply_topic_buttons_and_staff_list(bot: Harness) -> None:
+    """A question the sources do not cover: 'I can't answer that' (no 'Yes'), buttons for the closest topics we do
+    cover and for a person; a topic button gives that entry's cited answer; staff find the question in /unanswered."""
+    user = FakeUser(bot.server, 510, "Jo", language_code="en")
+    user.send_text("How many employees does Meta have in its Dublin office?")
+    [reply] = await bot.server.await_messages(user.id, 1, timeout=TIMEOUT)
+    assert reply["text"].startswith("I can't answer that") and "Sources" not in reply["text"]
+    topics = [b for b in buttons(reply) if b.startswith("topic:")]
+    assert 1 <= len(topics) <= 3 and "go:human" in buttons(reply)
+    user.press(topics[0], reply)
+    replies = await bot.server.await_messages(user.id, 2, timeout=TIMEOUT)
+    assert "Sources" in replies[1]["text"] and "General information" in replies[-1]["text"]
+    storage = bot.app.bot_data["services"].storage
+    assert [row["reason"] for row in storage.unanswered(5)] == ["unknown"]
+    user.forge_press("topic:faq/no-such-entry", reply)
+    await bot.server.await_idle(quiet=1.0, timeout=TIMEOUT)
+    assert len(bot.server.sent(user.id)) == 2  # a stale topic answers the button, and sends nothing new
+
+
+async def test_look_alike_requests_are_refused_in_three_languages(bot: Harness) -> None:
+    """Messages that share our words but not our topic get the refusal, never a cited answer."""
+    for number, (lang, text) in enumerate([("en", "my insta got hacked yesterday, how do I get back in?"),
+                                           ("fr", "tu me conseilles d'acheter des actions Meta ?"),
+                                           ("de", "Erzähl mal einen Witz über Zuckerberg")]):
+        user = FakeUser(bot.server, 520 + number, "Kim", language_code=lang)
+        user.send_text(text)
+        [reply] = await bot.server.await_messages(user.id, 1, timeout=TIMEOUT)
+        assert "Sources" not in reply["text"] and "Quellen" not in reply["text"]
+        assert "/object" in reply["text"]

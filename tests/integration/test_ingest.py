@@ -37,7 +37,9 @@ def test_judgments_knowledge_and_press_are_indexed(indexed: Settings) -> None:
         assert ("cjeu/C-252-21#summary", lang) in keys
     press = [p for p in index.passages if p.source_id.startswith("news/") and p.lang == "fr" and "#p" in p.source_id]
     assert press and all("Recherche" not in p.text for p in press)
-    assert all(p.url for p in index.passages)
+    # Official texts link to EUR-Lex; without LEGALBOT_SITE_URL our own texts have no page, so no (dead) link.
+    assert all(p.url.startswith("https://eur-lex.europa.eu") for p in index.passages if p.kind in ("law", "case"))
+    assert not any(p.url for p in index.passages if p.kind in ("faq", "guide"))
 
 
 def test_second_run_changes_nothing(indexed: Settings) -> None:

@@ -176,3 +176,14 @@ def test_real_refs_use_known_schemes_and_resolve():
             elif ref.startswith(("guide/", "faq/", "news/")) and ref not in ids:
                 problems.append(f"{path.name}: ref {ref!r} has no file")
     assert problems == []
+
+
+def test_without_a_site_our_texts_have_no_dead_links(tmp_path):
+    """With no LEGALBOT_SITE_URL, guides and FAQs carry no URL, and a citation shows the label alone."""
+    from bot.core.compose import citations_for
+    from bot.telegram.formatting import link
+
+    doc = parse_knowledge_file(write(tmp_path / "guides", "object-meta-ai.en.md", GUIDE), "guide", "")
+    assert {p.url for p in doc.passages} == {""}
+    citation = citations_for(doc.passages)[0]
+    assert link(citation.label, citation.url) == "Guide: How to object"

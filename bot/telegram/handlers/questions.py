@@ -16,6 +16,7 @@ from bot.telegram.formatting import answer_messages
 from bot.telegram.services import services, user_lang
 
 log = logging.getLogger(__name__)
+TOPIC_LABEL = 60  # characters of an entry's title shown on its button
 
 
 def answer_keyboard(answer: Answer, answer_id: int, lang: str) -> InlineKeyboardMarkup:
@@ -35,6 +36,9 @@ def answer_keyboard(answer: Answer, answer_id: int, lang: str) -> InlineKeyboard
             ]
         )
     if not answer.in_scope:
+        # The closest topics we do cover, one tap away (callback data stays under Telegram's 64 bytes).
+        rows += [[InlineKeyboardButton(c.label[:TOPIC_LABEL], callback_data=f"topic:{c.id}")]
+                 for c in answer.topics if len(f"topic:{c.id}".encode()) <= 64]
         rows.append([InlineKeyboardButton(t(lang, "buttons.talk_to_person"), callback_data="go:human")])
     return InlineKeyboardMarkup(rows)
 
@@ -79,11 +83,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     answer = await asyncio.to_thread(svc.assistant.ask, text, lang)
     if context.user_data is not None:  # the hand-off header names the topic of the last answer (support.py)
         context.user_data["last_topic"] = answer.topic
-    answer_id = _record(svc.storage, answer, text)
-    parts = answer_messages(answer)
-    for index, part in enumerate(parts):
-        markup = answer_keyboard(answer, answer_id, answer.lang) if index == len(parts) - 1 else None
-        await message.reply_text(part, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True)
+    await send_answer(message, answer, _record(svc.storage, answer, text))
 
 
 def _record(storage, answer: Answer, text: str) -> int:
@@ -92,9 +92,31 @@ def _record(storage, answer: Answer, text: str) -> int:
     storage.count("in_scope" if answer.in_scope else "out_of_scope", answer.lang)
     for citation in answer.citations:
         storage.count("cited", citation.id.split("#")[0])
-    if not answer.in_scope and answer.mode == "refusal":
-        storage.add_unanswered(answer.lang, "out_of_scope", redact(text))
+    if not answer.in_scope and answer.mode in ("refusal", "unknown"):
+        storage.add_unanswered(answer.lang, "unknown" if answer.mode == "unknown" else "out_of_scope", redact(text))
     return storage.log_answer(answer.lang, answer.topic, redact(text))
+
+
+async def send_answer(message, answer: Answer, answer_id: int) -> None:
+    """The answer in parts under Telegram's limit, with the buttons on the last part."""
+    parts = answer_messages(answer)
+    for index, part in enumerate(parts):
+        markup = answer_keyboard(answer, answer_id, answer.lang) if index == len(parts) - 1 else None
+        await message.reply_text(part, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True)
+
+
+async def topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A topic button under "I can't answer that": the answer of that entry of ours."""
+    query = update.callback_query
+    svc, lang = services(context), user_lang(update, context)
+    target = (query.data or "").split(":", 1)[1]
+    answer = await asyncio.to_thread(svc.assistant.answer_entry, target, lang) if svc.assistant else None
+    if answer is None:
+        await query.answer(t(lang, "bot.stale_button"))
+        return
+    await query.answer()
+    svc.storage.count("topic_button", answer.lang)
+    await send_answer(query.message, answer, svc.storage.log_answer(answer.lang, answer.topic, ""))
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -146,3 +168,4 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
     app.add_handler(CallbackQueryHandler(rate, pattern=r"^rate:"))
     app.add_handler(CallbackQueryHandler(go, pattern=r"^go:"))
+    app.add_handler(CallbackQueryHandler(topic, pattern=r"^topic:"))
