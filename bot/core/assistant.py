@@ -109,7 +109,7 @@ class Assistant:
             floor = self.gates.law[retrieval.lang].score
             chain = evidence.for_entry(self.index, retrieval, scores, decision.lead or "", floor)
         else:
-            chain = evidence.for_law(self.index, retrieval, decision.lead or "")
+            chain = evidence.for_law(self.index, retrieval, scores, decision.lead or "")
         rest = tuple(p for p in retrieval.passages if p.source_id != chain.lead.source_id)
         return self.composer.compose(replace(retrieval, evidence=chain, passages=(chain.lead, *rest)))
 

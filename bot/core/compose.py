@@ -13,6 +13,7 @@ from bot.core.retrieval import Retrieval
 from bot.core.types import Answer, Citation, Passage, base_id
 
 LEAD_CHARS = 700
+LAW_CHARS = 1200  # a recital or paragraph quoted as the answer: recital 26's answer on anonymous data is its end
 QUOTE_CHARS = 320
 MAX_CITATIONS = 5
 # Sources whose topic is best served by a walkthrough; prefixes of citation ids.
@@ -93,7 +94,7 @@ class ExtractiveComposer:
         lead, quote = evidence.lead, evidence.quote
         law = retrieval.decision is not None and retrieval.decision.kind == "law"
         if law:  # the law itself leads: say so, and never open with a "Yes" or "No" of ours
-            text = f"{t(retrieval.lang, 'answer.law_intro')}\n\n{lead.label}: «{trim(lead.text, LEAD_CHARS)}»"
+            text = f"{t(retrieval.lang, 'answer.law_intro')}\n\n{lead.label}: «{trim(lead.text, LAW_CHARS)}»"
         else:
             text = trim(lead.text, LEAD_CHARS)
         shown = [lead, *([quote] if quote else []), *evidence.cited]

@@ -70,12 +70,18 @@ def for_entry(
     return Evidence(lead, quote, _distinct([*ours, *cited], exclude={lead, quote}))
 
 
-def for_law(index: KnowledgeIndex, retrieval: Retrieval, lead_id: str) -> Evidence:
-    """The law leads: the paragraph of the chosen provision that best fits the question, then other official hits."""
+def for_law(index: KnowledgeIndex, retrieval: Retrieval, intents: IntentScores, lead_id: str) -> Evidence:
+    """The law leads: the paragraph of the chosen provision that best fits the question, then other GDPR hits.
+
+    Judgments are cited only when the question matched the case itself: their opening paragraphs recite GDPR
+    recitals and rank well for any GDPR question, but they are not what the user asked about.
+    """
     lang = retrieval.lang
     candidates = passages_of(index, lead_id, lang) or [retrieval.official or retrieval.passages[0]]
     lead = best_match(candidates, retrieval, index)[0]
-    others = [p for p in (retrieval.official, *retrieval.passages) if p is not None and p.kind in OFFICIAL_KINDS]
+    cases = {base_id(m.target) for m in intents.law[:3] if m.kind == "summary"}
+    others = [p for p in (retrieval.official, *retrieval.passages)
+              if p is not None and (p.kind == "law" or (p.kind == "case" and base_id(p.source_id) in cases))]
     return Evidence(lead, None, _distinct([lead, *others], exclude={lead}))
 
 

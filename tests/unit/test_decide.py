@@ -11,6 +11,7 @@ GATES = Thresholds(faq={"en": Gate(0.90, 0.03)}, law={"en": Gate(0.88, 0.02)})
 HOW = Passage("faq/how-to-object", "FAQ: How to object", "", "en", "Use the form.", kind="faq")
 REASON = Passage("faq/object-reason-required", "FAQ: Reason", "", "en", "No reason needed.", kind="faq")
 ART21 = Passage("gdpr/art-21#1", "GDPR Art. 21(1)", "", "en", "The data subject shall have the right…", kind="law")
+R26 = Passage("gdpr/recital-26", "GDPR Recital 26", "", "en", "The principles of data protection should apply…", kind="law")
 
 
 def entry(target: str, score: float) -> IntentMatch:
@@ -58,14 +59,14 @@ def test_a_close_off_topic_example_vetoes_a_good_entry_match():
 
 def test_the_law_leads_when_no_entry_passes_but_a_provision_does():
     """'Is anonymous data covered?' has no FAQ of ours, but recital 26 answers it."""
-    decision = decide(retrieval("is anonymous data covered by the GDPR", passages=(HOW, ART21)),
+    decision = decide(retrieval("is anonymous data covered by the GDPR", passages=(R26, HOW, ART21)),
                       scores([entry("faq/non-material-damage", 0.87)], [provision("gdpr/recital-26", 0.95)]), GATES)
     assert (decision.kind, decision.lead) == (LAW, "gdpr/recital-26")
 
 
 def test_a_provision_that_matches_clearly_better_leads_even_when_an_entry_passes():
     """Our entries are tried first only when they match at least about as well as the best provision."""
-    decision = decide(retrieval("is pseudonymised data personal data"),
+    decision = decide(retrieval("is pseudonymised data personal data", passages=(HOW, R26)),
                       scores([entry("faq/outside-eu", 0.91)], [provision("gdpr/recital-26", 0.97)]), GATES)
     assert decision.lead == "gdpr/recital-26"
 
@@ -94,3 +95,12 @@ def test_off_topic_without_a_topic_word_is_refused_not_unknown():
     """The weather is not a gap in our knowledge: it is refused, with the topics we do cover."""
     decision = decide(retrieval("what's the weather tomorrow"), scores([entry("faq/how-to-object", 0.80)]), GATES)
     assert decision.kind == REFUSED and not decision.answered
+
+
+def test_a_match_that_retrieval_does_not_second_is_not_an_answer():
+    """A strong match to an entry that dense and BM25 rank nowhere near the top is a look-alike: no answer."""
+    strict = Thresholds(faq={"en": Gate(0.90, 0.03, agree=1)}, law={"en": Gate(0.88, 0.02, agree=1)})
+    look_alike = retrieval("how do I object", passages=(REASON, HOW))
+    look_alike = Retrieval(**{**look_alike.__dict__, "independent": ("faq/how-to-object", "faq/other")})
+    decision = decide(look_alike, scores([entry("faq/object-reason-required", 0.95)]), strict)
+    assert not decision.answered
