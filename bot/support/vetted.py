@@ -17,7 +17,9 @@ from bot.core.types import Answer, Citation
 # `python -m bot.support.calibrate` for the bundled English-only MiniLM: the first round figure above every wrong
 # match on the dev set and among the FAQ's own question variants. French and German need more, because the
 # English model sees their sentences mostly as shared sub-words. Re-measure when the embedding model changes.
-THRESHOLDS: dict[str, float] = {"en": 0.85, "fr": 0.90, "de": 0.90}
+# English moved from 0.85 to 0.90 when the dev set grew (issue 10): "Can I object to Meta training its AI on my
+# posts?" matched the FAQ on what Meta is doing at 0.894.
+THRESHOLDS: dict[str, float] = {"en": 0.90, "fr": 0.90, "de": 0.90}
 
 CitationResolver = Callable[[Iterable[str], str], tuple[Citation, ...]]
 

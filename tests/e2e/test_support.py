@@ -192,7 +192,7 @@ async def test_vetted_faq_answer_reaches_a_paraphrase(support: Support, app: Non
 async def test_draft_for_a_ticket_is_sent_once(support: Support, app: None) -> None:
     """/draft as a reply to a user's message gives a cited draft with 'Send to user'; a second press sends nothing."""
     s, user = support, FakeUser(support.server, 616, "Fay", language_code="en")
-    _, copy = await open_ticket(s, user, "how do i object to meta using my posts?")
+    _, copy = await open_ticket(s, user, "is it too late to object now that it's june?")
     s.staff.reply_to(copy, "/draft")
     draft = await last(s.server, s.group["id"], 3)
     assert "Draft answer (en)" in draft["text"] and "Sources" in draft["text"]

@@ -11,7 +11,7 @@ GATES = Thresholds(faq={"en": Gate(0.90, 0.03)}, law={"en": Gate(0.88, 0.02)})
 HOW = Passage("faq/how-to-object", "FAQ: How to object", "", "en", "Use the form.", kind="faq")
 REASON = Passage("faq/object-reason-required", "FAQ: Reason", "", "en", "No reason needed.", kind="faq")
 ART21 = Passage("gdpr/art-21#1", "GDPR Art. 21(1)", "", "en", "The data subject shall have the right…", kind="law")
-R26 = Passage("gdpr/recital-26", "GDPR Recital 26", "", "en", "The principles of data protection should apply…", kind="law")
+R26 = Passage("gdpr/recital-26", "GDPR Recital 26", "", "en", "The principles… should apply…", kind="law")
 
 
 def entry(target: str, score: float) -> IntentMatch:
