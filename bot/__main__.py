@@ -46,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     faq = sub.add_parser("faq", help="vetted FAQ entries")
     faq.add_argument("action", choices=["export", "import"])
     faq.add_argument("--dir", type=Path, default=None, help="folder of FAQ files (default knowledge/faq)")
+    db = sub.add_parser("db", help="database schema and moves")
+    db.add_argument("action", choices=["upgrade", "copy"])
+    db.add_argument("--from", dest="source", help="copy: source URL (sqlite:///data/legalbot.sqlite3)")
+    db.add_argument("--to", dest="target", help="copy: target URL (postgresql://user@host/db)")
     return parser
 
 
@@ -112,7 +116,28 @@ def _dispatch(args: argparse.Namespace, settings) -> int:
         from bot.support.faq_files import run_faq_files
 
         return run_faq_files(settings, args.action, args.dir)
+    if args.command == "db":
+        return _db(args, settings)
     raise LegalbotError(f"Unknown command {args.command}")
+
+
+def _db(args: argparse.Namespace, settings) -> int:
+    """Apply migrations to the configured database, or copy one database into another."""
+    if args.action == "upgrade":
+        from bot.storage.database import Database
+        from bot.storage.migrate import current
+
+        db = Database(settings.storage_target)
+        print(f"The database is at revision {current(db.engine)}.")
+        db.close()
+        return 0
+    if not (args.source and args.target):
+        raise LegalbotError("db copy needs --from URL and --to URL.")
+    from bot.storage.copy import copy_database
+
+    for table, count in copy_database(args.source, args.target).items():
+        print(f"{table}: {count} rows")
+    return 0
 
 
 def _ask(args: argparse.Namespace, settings) -> int:

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(30.0, description="Give up on the LLM after this long and answer extractively.")
     llm_max_tokens: int = Field(400, description="Upper bound on generated tokens.")
     llm_gguf_path: Path | None = Field(None, description="Local GGUF file for the llamacpp composer.")
+    database_url: str | None = Field(
+        None, description="Database URL, e.g. postgresql://bot@db/legalbot; empty = the SQLite file in data_dir."
+    )
+    redis_url: str | None = Field(
+        None, description="Redis URL, e.g. redis://redis:6379/0, for limits shared by workers; empty = in-process."
+    )
+    redis_prefix: str = Field("legalbot:", description="Prefix of every Redis key this bot writes.")
     log_level: str = Field("INFO", description="Logging level; message contents are never logged.")
 
     @field_validator("staff_ids", mode="before")
@@ -84,6 +91,11 @@ class Settings(BaseSettings):
     def db_path(self) -> Path:
         """SQLite database with user preferences, flows, sign-ups and tickets."""
         return self.data_dir / "legalbot.sqlite3"
+
+    @property
+    def storage_target(self) -> str:
+        """Where storage lives: the database URL, else the SQLite file."""
+        return self.database_url or str(self.db_path)
 
 
 @lru_cache(maxsize=1)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.core.assistant import Assistant
 from bot.settings import Settings
+from tests.services import pg_database, redis_prefix
 from tests.unit._corpus import corpus_dir
 
 
@@ -36,3 +38,28 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def assistant(indexed: Settings) -> Assistant:
     """The assistant over the session's index."""
     return Assistant.from_settings(indexed)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database of this test alone (the machine's server; a failure to connect fails the test)."""
+    with pg_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def storage_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each storage test runs twice: on a SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "db.sqlite3")
+    else:
+        yield request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def redis_settings() -> Iterator[dict[str, str]]:
+    """Settings values for the machine's Redis under a key prefix of this test alone."""
+    from tests.services import REDIS_URL
+
+    with redis_prefix() as prefix:
+        yield {"redis_url": REDIS_URL, "redis_prefix": prefix}

@@ -21,7 +21,7 @@ class ConsoleFlows:
     @classmethod
     def from_settings(cls, settings: Settings) -> ConsoleFlows:
         """On the same SQLite database as the bot."""
-        return cls(open_storage(settings.db_path), settings)
+        return cls(open_storage(settings.storage_target), settings)
 
     def handle(self, text: str, lang: str | None = None) -> list[str] | None:
         """Lines to print for a command, a number or a typed answer; None when the text is a question."""

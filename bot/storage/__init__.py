@@ -1,5 +1,5 @@
 """Persistence behind one small interface; SQLite by default."""
 
-from bot.storage.sqlite import Storage, open_storage
+from bot.storage.store import Storage, open_storage
 
 __all__ = ["Storage", "open_storage"]

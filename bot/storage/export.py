@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from bot.settings import Settings
-from bot.storage.sqlite import open_storage
+from bot.storage.store import open_storage
 
 COLUMNS = ("ref", "created", "country", "platforms", "resident_eea", "account_on_2025_05_27",
            "adult_on_2025_05_27", "contact_ok", "telegram_user_id", "consent_version")
@@ -35,7 +35,7 @@ def rows(records: list[dict]) -> list[dict[str, str]]:
 
 def export_signups(settings: Settings, out: Path) -> int:
     """Write every stored record (withdrawn ones were erased by /forget) as CSV; returns how many."""
-    storage = open_storage(settings.db_path)
+    storage = open_storage(settings.storage_target)
     try:
         records = storage.signups()
     finally:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.storage.sqlite import Database
+    from bot.storage.database import Database
 
 
 def _now() -> str:
@@ -31,12 +31,11 @@ class SupportStore:
         existing = self.open_ticket_of(user_id)
         if existing:
             return int(existing["id"])
-        cursor = self.db.execute(
+        return self.db.insert(
             "INSERT INTO tickets (user_id, chat_id, lang, topic, show_name, status, opened) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (user_id, chat_id, lang, topic, int(show_name), "open", _now()),
         )
-        return int(cursor.lastrowid or 0)
 
     def open_ticket_of(self, user_id: int) -> dict[str, Any] | None:
         """The user's open ticket, if any."""
@@ -66,8 +65,9 @@ class SupportStore:
     def map_staff_message(self, staff_chat_id: int, staff_message_id: int, ticket_id: int, user_id: int) -> None:
         """Remember which ticket a message in the staff group belongs to (forward privacy makes this necessary)."""
         self.db.execute(
-            "INSERT OR REPLACE INTO ticket_messages (staff_chat_id, staff_message_id, ticket_id, user_id) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO ticket_messages (staff_chat_id, staff_message_id, ticket_id, user_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (staff_chat_id, staff_message_id) DO UPDATE SET ticket_id = excluded.ticket_id, "
+            "user_id = excluded.user_id",
             (staff_chat_id, staff_message_id, ticket_id, user_id),
         )
 
@@ -101,16 +101,14 @@ class SupportStore:
 
     def add_draft(self, ticket_id: int, text: str) -> int:
         """Keep a staff draft until someone presses 'Send to user'."""
-        cursor = self.db.execute(
-            "INSERT INTO drafts (ticket_id, text, created) VALUES (?, ?, ?)", (ticket_id, text, _now())
+        return self.db.insert(
+            "INSERT INTO drafts (ticket_id, text, created) VALUES (?, ?, ?) RETURNING id", (ticket_id, text, _now())
         )
-        return int(cursor.lastrowid or 0)
 
     def pop_draft(self, draft_id: int) -> dict[str, Any] | None:
         """Take a draft out (a second press finds nothing and sends nothing)."""
-        rows = self.db.query("SELECT * FROM drafts WHERE id = ?", (draft_id,))
-        if rows:
-            self.db.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
+        # One statement, so two workers handling two presses cannot both take it.
+        rows = self.db.query("DELETE FROM drafts WHERE id = ? RETURNING *", (draft_id,))
         return rows[0] if rows else None
 
     # --- aggregate counters (no user ids)
@@ -118,7 +116,7 @@ class SupportStore:
         """Add to today's counter for metric/key."""
         self.db.execute(
             "INSERT INTO counters (day, metric, key, count) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(day, metric, key) DO UPDATE SET count = count + excluded.count",
+            "ON CONFLICT(day, metric, key) DO UPDATE SET count = counters.count + excluded.count",
             (_today(), metric, key, by),
         )
 
@@ -130,11 +128,10 @@ class SupportStore:
     # --- answers a user may rate, and questions the bot could not answer (no user ids, redacted text)
     def log_answer(self, lang: str, topic: str, question: str) -> int:
         """Keep a redacted question for a short while so a 👎 can put it on the unanswered list."""
-        cursor = self.db.execute(
-            "INSERT INTO answer_log (created, lang, topic, question) VALUES (?, ?, ?, ?)",
+        return self.db.insert(
+            "INSERT INTO answer_log (created, lang, topic, question) VALUES (?, ?, ?, ?) RETURNING id",
             (_now(), lang, topic, question),
         )
-        return int(cursor.lastrowid or 0)
 
     def logged_answer(self, answer_id: int) -> dict[str, Any] | None:
         """A logged answer by id."""
@@ -164,12 +161,11 @@ class SupportStore:
     # --- vetted FAQ
     def add_faq(self, slug: str, entry: dict[str, Any]) -> int:
         """Store a vetted entry: {'questions': {lang: [...]}, 'answers': {lang: text}, 'refs': [...]}."""
-        cursor = self.db.execute(
+        return self.db.insert(
             "INSERT INTO faq_entries (slug, entry, created) VALUES (?, ?, ?) "
-            "ON CONFLICT(slug) DO UPDATE SET entry = excluded.entry",
+            "ON CONFLICT(slug) DO UPDATE SET entry = excluded.entry RETURNING id",
             (slug, json.dumps(entry, ensure_ascii=False), _now()),
         )
-        return int(cursor.lastrowid or 0)
 
     def faqs(self) -> list[dict[str, Any]]:
         """All vetted entries, oldest first."""

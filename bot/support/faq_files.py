@@ -82,7 +82,7 @@ def import_entries(storage: Storage, folder: Path) -> int:
 def run_faq_files(settings: Settings, action: str, folder: Path | None) -> int:
     """The CLI sub-command; prints one line per outcome."""
     folder = folder or settings.knowledge_dir / "faq"
-    storage = open_storage(settings.db_path)
+    storage = open_storage(settings.storage_target)
     try:
         if action == "export":
             written = export_entries(storage, folder)

@@ -65,7 +65,7 @@ def build_application(
     app.bot_data["services"] = Services(
         settings=settings,
         assistant=assistant,
-        storage=storage or open_storage(settings.db_path),
+        storage=storage or open_storage(settings.storage_target),
         flood=FloodGuard(settings.flood_limit, settings.flood_window_s),
     )
     app.bot_data["text_hooks"] = []

@@ -32,7 +32,7 @@ class Support:
 
     def db(self, sql: str, *params: Any) -> list[dict[str, Any]]:
         """Rows of the bot's database (read through a second connection)."""
-        from bot.storage.sqlite import Database
+        from bot.storage.database import Database
 
         db = Database(self.settings.db_path)
         try:

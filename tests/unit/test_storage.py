@@ -1,16 +1,17 @@
-"""SQLite storage: preferences, walkthroughs, sign-ups, tickets, counters, and /forget."""
+"""Storage on SQLite and on PostgreSQL: preferences, walkthroughs, sign-ups, tickets, counters, and /forget."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import inspect
 
 from bot.storage import open_storage
 
 
 @pytest.fixture
-def store():
-    """A fresh in-memory database."""
-    storage = open_storage(":memory:")
+def store(storage_target):
+    """A fresh database: a SQLite file, then a PostgreSQL database."""
+    storage = open_storage(storage_target)
     yield storage
     storage.db.close()
 
@@ -100,9 +101,9 @@ def test_forget_erases_the_user_from_every_table_with_a_user_id(store):
     _fill(store, 1)
     other_ticket = _fill(store, 2)
     assert store.forget(1) > 0
-    tables = [row["name"] for row in store.db.query(
-        "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) c "
-        "WHERE m.type = 'table' AND c.name = 'user_id'")]
+    schema = inspect(store.db.engine)
+    tables = [name for name in schema.get_table_names()
+              if any(column["name"] == "user_id" for column in schema.get_columns(name))]
     assert len(tables) >= 6
     for table in tables:
         assert store.db.query(f"SELECT COUNT(*) AS n FROM {table} WHERE user_id = 1")[0]["n"] == 0, table
@@ -147,16 +148,25 @@ def test_counters_add_up_per_day_and_key(store):
     assert rows == {("question", "en"): 3, ("question", "fr"): 1}
 
 
-def test_data_survives_reopening_the_file(tmp_path):
+def test_data_survives_reopening(storage_target):
     """A restart finds the same language, walkthrough and sign-up."""
-    path = tmp_path / "state" / "bot.sqlite3"
-    first = open_storage(path)
+    first = open_storage(storage_target)
     first.set_lang(1, "de")
     first.save_flow(1, "object", "form", {"platform": "instagram"}, ["start"])
     first.add_signup(signup(1, "REF-1"))
     first.db.close()
-    second = open_storage(path)
+    second = open_storage(storage_target)
     assert second.get_lang(1) == "de"
     assert second.load_flow(1)["answers"] == {"platform": "instagram"}
     assert second.add_signup(signup(1, "REF-1")) is False
     second.db.close()
+
+
+def test_telegram_sized_ids_are_stored(store):
+    """User ids past 2**31 and supergroup ids like -100… fit on both databases."""
+    big = 7_123_456_789
+    store.set_lang(big, "fr")
+    ticket = store.open_ticket(big, big, "fr", "t")
+    store.map_staff_message(-1001234567890, 2**40, ticket, big)
+    assert store.get_lang(big) == "fr"
+    assert store.ticket_for_staff_message(-1001234567890, 2**40)["user_id"] == big

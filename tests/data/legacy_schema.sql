@@ -1,4 +1,4 @@
--- Every table that holds a Telegram user id is listed in USER_TABLES (bot/storage/sqlite.py): /forget empties them.
+-- The schema before migrations (bot/storage/schema.sql, run with CREATE TABLE IF NOT EXISTS): the upgrade test starts here.
 CREATE TABLE IF NOT EXISTS users (
   user_id INTEGER PRIMARY KEY,
   lang TEXT,

@@ -1,66 +1,22 @@
-"""SQLite storage: user preferences, walkthrough state, progress, sign-ups; /forget and /mydata over all of it."""
+"""Storage on SQLite or PostgreSQL: preferences, walkthrough state, progress, sign-ups; /forget and /mydata."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.storage.database import Database
 from bot.storage.support import SupportStore
 
 # Tables with a user_id column: /forget deletes from each, /mydata reads each.
 USER_TABLES = ("users", "flow_state", "progress", "signups", "ticket_messages", "tickets")
-_SCHEMA = Path(__file__).with_name("schema.sql")
 
 
 def now() -> str:
     """UTC timestamp in ISO format, second precision."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-class Database:
-    """A SQLite connection shared by the bot's threads, one statement or transaction at a time."""
-
-    def __init__(self, path: Path | str) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._conn.row_factory = sqlite3.Row
-        self._lock = threading.RLock()
-        with self._lock:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.executescript(_SCHEMA.read_text())
-
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
-        """Run one statement (autocommit)."""
-        with self._lock:
-            return self._conn.execute(sql, params)
-
-    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        """Rows as dictionaries."""
-        with self._lock:
-            return [dict(row) for row in self._conn.execute(sql, params).fetchall()]
-
-    def transaction(self, statements: list[tuple[str, tuple[Any, ...]]]) -> list[int]:
-        """Run statements atomically; returns the rows changed by each."""
-        with self._lock:
-            self._conn.execute("BEGIN")
-            try:
-                counts = [self._conn.execute(sql, params).rowcount for sql, params in statements]
-            except Exception:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-            return counts
-
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            self._conn.close()
 
 
 class Storage(SupportStore):
@@ -109,7 +65,8 @@ class Storage(SupportStore):
     def mark_done(self, user_id: int, item: str) -> None:
         """Record that the user finished a step (e.g. objected on Instagram)."""
         self.db.execute(
-            "INSERT OR IGNORE INTO progress (user_id, item, done_at) VALUES (?, ?, ?)", (user_id, item, now())
+            "INSERT INTO progress (user_id, item, done_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            (user_id, item, now()),
         )
 
     def progress(self, user_id: int) -> dict[str, str]:
@@ -121,8 +78,8 @@ class Storage(SupportStore):
     def add_signup(self, record: dict[str, Any]) -> bool:
         """Store one sign-up record; False when the user already has one (a double press changes nothing)."""
         cursor = self.db.execute(
-            "INSERT OR IGNORE INTO signups (ref, user_id, country, platforms, eligibility, contact_ok, "
-            "consent_version, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO signups (ref, user_id, country, platforms, eligibility, contact_ok, "
+            "consent_version, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 record["ref"],
                 record["user_id"],
@@ -157,6 +114,6 @@ class Storage(SupportStore):
         return sum(self.db.transaction(statements))
 
 
-def open_storage(path: Path | str) -> Storage:
-    """Storage on a SQLite file (created with its schema when new)."""
-    return Storage(Database(path))
+def open_storage(target: Path | str) -> Storage:
+    """Storage on a SQLite file path or a database URL, migrated to the newest schema."""
+    return Storage(Database(target))
