@@ -67,6 +67,13 @@ class Settings(BaseSettings):
         None, description="Redis URL, e.g. redis://redis:6379/0, for limits shared by workers; empty = in-process."
     )
     redis_prefix: str = Field("legalbot:", description="Prefix of every Redis key this bot writes.")
+    send_rate_per_s: float = Field(
+        25.0, description="Messages a second the whole bot sends with Redis set (Telegram allows about 30)."
+    )
+    inbox_lease_s: float = Field(
+        30.0, description="A worker that dies holding an update gives it up after this long (webhook workers)."
+    )
+    worker_concurrency: int = Field(8, description="Updates one webhook worker handles at the same time.")
     log_level: str = Field("INFO", description="Logging level; message contents are never logged.")
 
     @field_validator("staff_ids", mode="before")

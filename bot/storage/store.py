@@ -110,8 +110,10 @@ class Storage(SupportStore):
     def forget(self, user_id: int) -> int:
         """Erase every row about the user in one transaction; returns how many rows went."""
         drafts = ("DELETE FROM drafts WHERE ticket_id IN (SELECT id FROM tickets WHERE user_id = ?)", (user_id,))
-        statements = [drafts] + [(f"DELETE FROM {table} WHERE user_id = ?", (user_id,)) for table in USER_TABLES]
-        return sum(self.db.transaction(statements))
+        # Handled inbox rows of their private chat (chat id = user id) hold no text but still say they wrote.
+        inbox = ("DELETE FROM inbox WHERE chat_id = ? AND done_at IS NOT NULL", (user_id,))
+        statements = [inbox, drafts] + [(f"DELETE FROM {t} WHERE user_id = ?", (user_id,)) for t in USER_TABLES]
+        return sum(self.db.transaction(statements)[1:])
 
 
 def open_storage(target: Path | str) -> Storage:

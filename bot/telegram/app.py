@@ -15,8 +15,7 @@ from bot.errors import LegalbotError
 from bot.settings import Settings
 from bot.storage import Storage, open_storage
 from bot.telegram.logsafety import secure_logging
-from bot.telegram.ratelimit import ChatRateLimiter
-from bot.telegram.services import FloodGuard, Services
+from bot.telegram.services import Services
 
 log = logging.getLogger(__name__)
 MENU = ("start", "help", "object", "signup", "status", "lang", "privacy", "mydata", "forget", "human", "feedback")
@@ -50,12 +49,15 @@ def build_application(
     if settings.telegram_token is None:
         raise LegalbotError("LEGALBOT_TELEGRAM_TOKEN is not set.")
     secure_logging()
+    from bot.scale.wiring import limits_for
+
+    limits = limits_for(settings)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token.get_secret_value())
         .base_url(f"{settings.telegram_api_url.rstrip('/')}/bot")
         .base_file_url(f"{settings.telegram_api_url.rstrip('/')}/file/bot")
-        .rate_limiter(ChatRateLimiter())
+        .rate_limiter(limits.rate_limiter)
         .concurrent_updates(8)
         .post_init(_set_menus)
     )
@@ -66,9 +68,12 @@ def build_application(
         settings=settings,
         assistant=assistant,
         storage=storage or open_storage(settings.storage_target),
-        flood=FloodGuard(settings.flood_limit, settings.flood_window_s),
+        flood=limits.flood,
     )
     app.bot_data["text_hooks"] = []
+    app.bot_data["redis"] = limits.redis
+    if limits.forget_hook is not None:
+        app.bot_data.setdefault("forget_hooks", []).append(limits.forget_hook)
     _register_handlers(app)
     return app
 

@@ -9,7 +9,7 @@ from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter
 
 # Methods that put a message into a chat; chat actions and callback answers are not throttled.
-_SENDING = frozenset(
+SENDING = frozenset(
     {
         "sendMessage",
         "copyMessage",
@@ -52,7 +52,7 @@ class ChatRateLimiter(AIORateLimiter):
         chat_id: Any = data.get("chat_id")
         with contextlib.suppress(TypeError, ValueError):
             chat_id = int(chat_id)
-        if endpoint in _SENDING and isinstance(chat_id, int) and chat_id > 0:
+        if endpoint in SENDING and isinstance(chat_id, int) and chat_id > 0:
             async with self._chat_limiter(chat_id):
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
         return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)

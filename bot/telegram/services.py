@@ -26,7 +26,7 @@ class FloodGuard:
     _hits: dict[int, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     _noticed: dict[int, float] = field(default_factory=dict)
 
-    def check(self, user_id: int) -> str:
+    async def check(self, user_id: int) -> str:
         """'ok' to answer, 'notice' to warn once, 'drop' to ignore quietly."""
         now = time.monotonic()
         hits = self._hits[user_id]
@@ -48,7 +48,7 @@ class Services:
     settings: Settings
     assistant: Assistant | None
     storage: Storage
-    flood: FloodGuard
+    flood: Any  # FloodGuard, or RedisFloodGuard shared by several workers: `await flood.check(user_id)`
     extra: dict[str, Any] = field(default_factory=dict)
 
 

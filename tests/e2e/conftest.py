@@ -45,7 +45,7 @@ def bot_settings(server: FakeBotApi, data_dir: Path, **overrides: Any) -> Settin
 @asynccontextmanager
 async def running(settings: Settings, assistant: Assistant | None) -> AsyncIterator[Application]:
     """Start the bot's Application with long polling and stop it cleanly."""
-    app = build_application(settings, assistant=assistant, storage=open_storage(settings.db_path))
+    app = build_application(settings, assistant=assistant, storage=open_storage(settings.storage_target))
     try:
         async with polling(app):
             yield app

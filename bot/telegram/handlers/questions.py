@@ -70,7 +70,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     if len(text) > svc.settings.max_question_chars:
         await message.reply_text(t(lang, "answer.too_long", length=len(text), limit=svc.settings.max_question_chars))
         return
-    verdict = svc.flood.check(update.effective_user.id)
+    verdict = await svc.flood.check(update.effective_user.id)
     if verdict != "ok":
         if verdict == "notice":
             await message.reply_text(t(lang, "bot.flood"))

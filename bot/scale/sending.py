@@ -1,0 +1,89 @@
+"""The rate limiter of a worker: the shared Redis pace, retry_after, and sends that happen once per update."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import itertools
+import json
+from datetime import timedelta
+from typing import Any
+
+from redis.asyncio import Redis
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from bot.scale import metrics
+from bot.scale.limits import SendLimiter
+from bot.telegram.ratelimit import SENDING
+
+# The inbox update being handled, and a counter of its sends: the n-th send of update u has the key (u, n).
+_CURRENT: contextvars.ContextVar[tuple[int, itertools.count[int]] | None] = contextvars.ContextVar(
+    "inbox_update", default=None
+)
+_KEEP_S = 24 * 3600  # far longer than any lease: a retried update finds its earlier sends
+
+
+def handling(update_id: int) -> None:
+    """Mark the current task as handling this inbox update (its sends become idempotent)."""
+    _CURRENT.set((update_id, itertools.count()))
+
+
+def _chat_of(data: dict[str, Any]) -> int | None:
+    """The chat a request writes to, when it names one by number."""
+    with contextlib.suppress(TypeError, ValueError):
+        return int(data.get("chat_id"))  # type: ignore[arg-type]
+    return None
+
+
+def _seconds(retry_after: int | float | timedelta) -> float:
+    """retry_after as seconds (python-telegram-bot gives an int or a timedelta)."""
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+
+
+class SharedRateLimiter(BaseRateLimiter[int]):
+    """Every message waits for the bot's shared pace; a 429 waits retry_after; a handled update never sends twice."""
+
+    def __init__(self, limiter: SendLimiter, redis: Redis, prefix: str, max_retries: int = 3) -> None:
+        self.limiter, self.redis, self.prefix, self.max_retries = limiter, redis, prefix, max_retries
+
+    async def initialize(self) -> None:
+        """Nothing to set up: Redis connects lazily."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release here (the worker closes Redis)."""
+
+    async def process_request(
+        self, callback: Any, args: Any, kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        """Throttle and de-duplicate messages; other calls go straight through."""
+        if endpoint not in SENDING:
+            return await callback(*args, **kwargs)
+        current, chat = _CURRENT.get(), _chat_of(data)
+        key = f"{self.prefix}sent:{current[0]}:{next(current[1])}" if current else None
+        # Claim the send before making it: a worker killed in between loses this one message (rare, tiny window);
+        # the other order would repeat it whenever a worker dies after sending but before marking the update done.
+        if key and not await self.redis.set(key, "", nx=True, ex=_KEEP_S):
+            metrics.SENDS_SKIPPED.inc()
+            stored = await self.redis.get(key)
+            # Killed between claim and record: the message went out, its details are unknown; a stand-in will do.
+            return json.loads(stored) if stored else {"message_id": 0, "date": 0, "chat": {"id": chat, "type": "x"}}
+        result = await self._send(callback, args, kwargs, chat)
+        if key:
+            await self.redis.set(key, json.dumps(result), ex=_KEEP_S)
+        return result
+
+    async def _send(self, callback: Any, args: Any, kwargs: dict[str, Any], chat_id: int | None) -> Any:
+        """Wait for the pace, send, and on a 429 wait as long as Telegram says and try again."""
+        for attempt in itertools.count():
+            await self.limiter.acquire(chat_id)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                metrics.TOO_MANY_REQUESTS.inc()
+                if attempt >= self.max_retries:
+                    raise
+                await asyncio.sleep(_seconds(exc.retry_after))
+        return None

@@ -1,0 +1,48 @@
+"""Choose the process-local limits (one worker, as before) or the Redis-shared ones (several workers)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import BaseRateLimiter
+
+from bot.settings import Settings
+from bot.telegram.ratelimit import ChatRateLimiter
+from bot.telegram.services import FloodGuard
+
+
+@dataclass
+class Limits:
+    """The rate limiter for python-telegram-bot, the flood guard, and what /forget must also erase."""
+
+    rate_limiter: BaseRateLimiter[Any]
+    flood: Any
+    forget_hook: Callable[[Any, int], Awaitable[None]] | None = None
+    redis: Any = None
+
+
+def limits_for(settings: Settings) -> Limits:
+    """Redis-shared limits when LEGALBOT_REDIS_URL is set, else today's in-process ones."""
+    if not settings.redis_url:
+        return Limits(ChatRateLimiter(), FloodGuard(settings.flood_limit, settings.flood_window_s))
+    from redis.asyncio import Redis
+
+    from bot.scale.limits import Pace, RedisFloodGuard, RedisSendLimiter, forget_user
+    from bot.scale.sending import SharedRateLimiter
+
+    redis = Redis.from_url(settings.redis_url)
+    prefix = settings.redis_prefix
+    limiter = RedisSendLimiter(redis, prefix, Pace(overall_per_s=settings.send_rate_per_s))
+
+    async def forget(_context: Any, user_id: int) -> None:
+        """/forget: the user's flood counters and pace go too."""
+        await forget_user(redis, prefix, user_id)
+
+    return Limits(
+        SharedRateLimiter(limiter, redis, prefix),
+        RedisFloodGuard(redis, prefix, settings.flood_limit, settings.flood_window_s),
+        forget,
+        redis,
+    )
