@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from dataclasses import fields
 from itertools import islice
 from pathlib import Path
@@ -64,6 +65,8 @@ class KnowledgeIndex:
         self.tokens: list[list[str]] = []
         self._data_dir = data_dir
         self._collection: Any = None
+        # Questions are answered on several threads at once: two first questions must not both open Chroma.
+        self._opening = threading.Lock()
         path = keyword_path(data_dir)
         if path.exists():
             self._load(json.loads(path.read_text(encoding="utf-8")))
@@ -95,11 +98,12 @@ class KnowledgeIndex:
     @property
     def collection(self) -> Any:
         """The Chroma collection, opened on first use."""
-        if self._collection is None:
-            self._collection = open_collection(self._data_dir / "chroma")
-            stored = (self._collection.metadata or {}).get("dimension")
-            if stored != self.dimension:
-                raise LegalbotError("The vector index does not match the keyword index. Run `legalbot ingest`.")
+        with self._opening:
+            if self._collection is None:
+                collection = open_collection(self._data_dir / "chroma")
+                if (collection.metadata or {}).get("dimension") != self.dimension:
+                    raise LegalbotError("The vector index does not match the keyword index. Run `legalbot ingest`.")
+                self._collection = collection
         return self._collection
 
     def dense(self, vector: list[float], lang: str, n: int) -> list[Passage]:

@@ -92,7 +92,11 @@ def _register_handlers(app: Application) -> None:
 
 
 def run_bot(settings: Settings, webhook: str | None = None, listen: str = "0.0.0.0", port: int = 8443) -> int:
-    """Run until interrupted: long polling, or a webhook when a public URL is given."""
+    """Run until interrupted: long polling, or a webhook when a public URL is given (a worker of many on PostgreSQL)."""
+    from bot.scale.serve import run_worker, scaled
+
+    if webhook and scaled(settings):
+        return run_worker(settings, webhook, listen, port)
     app = build_application(settings, assistant=load_assistant(settings))
     log.info("Starting the bot (%s).", "webhook" if webhook else "long polling")
     if webhook:

@@ -19,6 +19,7 @@ from .params import ApiError, Params, decode_body
 from .ratelimit import RateLimits
 from .registry import HANDLERS, Context
 from .store import Call, Store
+from .webhook import WebhookPusher
 
 DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnly-abcdefghijk"
 _LOG = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class FakeBotApi(Inspection):
         group_privacy: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
+        push_webhook: bool = False,
     ) -> None:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
@@ -115,6 +117,9 @@ class FakeBotApi(Inspection):
         self.internal_errors: list[str] = []
         self._httpd: _HttpServer | None = None
         self._thread: threading.Thread | None = None
+        # Like Telegram, push updates to the URL setWebhook names (plain http on 127.0.0.1 allowed for tests).
+        self.pusher = WebhookPusher(self.store) if push_webhook else None
+        self.store.http_webhook_ok = push_webhook
 
     # --- lifecycle ---------------------------------------------------------
 
@@ -143,10 +148,14 @@ class FakeBotApi(Inspection):
             target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=f"fakebotapi:{self.port}", daemon=True
         )
         self._thread.start()
+        if self.pusher is not None:
+            self.pusher.start()
         return self
 
     def stop(self) -> None:
         """Release long polls, stop accepting, and close open keep-alive connections."""
+        if self.pusher is not None:
+            self.pusher.stop()
         with self.store.lock:
             self.store.closed = True
             self.store.changed.notify_all()

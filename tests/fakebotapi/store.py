@@ -94,6 +94,7 @@ class Store:
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.bot_texts: dict[tuple[str, str], str] = {}  # (kind, language) -> description / name
         self.webhook: dict[str, Any] = {}
+        self.http_webhook_ok = False  # tests that push to 127.0.0.1 over plain http set this
         self.files: dict[str, StoredFile] = {}
         self._file_ids = itertools.count(1)
         self.injected: list[tuple[str, ApiError]] = []

@@ -1,0 +1,58 @@
+"""Webhook workers as real processes (`legalbot run --webhook`), for the kill test and the load script."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SECRET = "load-test-secret"
+
+
+def free_port() -> int:
+    """A port nobody listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_worker(env: dict[str, str], public_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    """One worker process listening on 127.0.0.1:port, its output in `log`."""
+    full = {**os.environ, "LEGALBOT_WEBHOOK_SECRET": SECRET, "LEGALBOT_LOG_LEVEL": "WARNING", **env}
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--webhook", public_url, "--listen", "127.0.0.1", "--port", str(port)],
+            cwd=REPO, env=full, stdout=out, stderr=subprocess.STDOUT,
+        )
+
+
+def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 180.0) -> None:
+    """Wait for /readyz to answer 200 (the worker loaded its index and reached the database and Redis)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"worker on port {port} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"worker on port {port} not ready")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Ask a worker to stop, and make sure it did."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
