@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         None, description="Redis URL, e.g. redis://redis:6379/0, for limits shared by workers; empty = in-process."
     )
+    chroma_url: str | None = Field(
+        None, description="Chroma server, e.g. http://chroma:8000, for the bot and ingest; empty = embedded."
+    )
     redis_prefix: str = Field("legalbot:", description="Prefix of every Redis key this bot writes.")
     send_rate_per_s: float = Field(
         25.0, description="Messages a second the whole bot sends with Redis set (Telegram allows about 30)."

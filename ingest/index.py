@@ -13,7 +13,7 @@ from typing import Any
 from tqdm import tqdm
 
 from bot.core.embeddings import Embedder
-from bot.core.index import EF_SEARCH, keyword_path, open_collection
+from bot.core.index import EF_SEARCH, chroma_client, keyword_path, open_collection, stored_documents
 from bot.core.textproc import tokenize
 from bot.core.types import Document, Passage
 
@@ -60,18 +60,29 @@ def _load_previous(path: Path, meta: dict[str, Any]) -> dict[str, Any]:
     return data["documents"] if same else {}
 
 
+def _previous_on_server(data_dir: Path, url: str, meta: dict[str, Any]) -> dict[str, Any]:
+    """Documents the Chroma server holds from the last run, when it embedded the same way."""
+    try:
+        data = stored_documents(open_collection(data_dir / "chroma", url=url))
+    except Exception:  # no collection yet
+        return {}
+    same = data is not None and all(data.get(key) == value for key, value in meta.items())
+    return data["documents"] if same and data else {}
+
+
 def write_index(
-    data_dir: Path, documents: Iterable[Document], embedder: Embedder, progress: bool = True
+    data_dir: Path, documents: Iterable[Document], embedder: Embedder, progress: bool = True,
+    chroma_url: str | None = None,
 ) -> IndexReport:
-    """Bring Chroma and the keyword file in line with `documents`; safe to run again and again."""
+    """Bring Chroma (embedded or a server) and the keyword file in line with `documents`; safe to repeat."""
     data_dir.mkdir(parents=True, exist_ok=True)
     path = keyword_path(data_dir)
     meta = {"embedding_model": embedder.name, "dimension": embedder.dimension, "max_tokens": embedder.max_tokens,
             **BUILD}
-    previous = _load_previous(path, meta)
+    previous = _previous_on_server(data_dir, chroma_url, meta) if chroma_url else _load_previous(path, meta)
     if not previous:
-        _drop_collection(data_dir)
-    collection = open_collection(data_dir / "chroma", create_with=meta)
+        _drop_collection(data_dir, chroma_url)
+    collection = open_collection(data_dir / "chroma", create_with=meta, url=chroma_url)
     report, current, pending = IndexReport(), {}, []
     for document in documents:
         if document.doc_id in current:
@@ -87,7 +98,10 @@ def write_index(
             collection.delete(ids=[_key(r) for r in old["passages"]])
         records = [_record(p) for p in document.passages]
         current[document.doc_id] = {"hash": digest, "origin": document.origin, "passages": records}
-        pending.extend(zip(document.passages, records, strict=True))
+        # Beside each vector, all a worker needs to rebuild passages and BM25 from the server, and ingest its state.
+        where = {"doc_id": document.doc_id, "doc_hash": digest, "origin": document.origin or ""}
+        pending.extend((p, {**where, "position": i, "record": json.dumps(r, ensure_ascii=False)})
+                       for i, (p, r) in enumerate(zip(document.passages, records, strict=True)))
         report.added[group] = report.added.get(group, 0) + len(records)
     for doc_id in previous.keys() - current.keys():
         collection.delete(ids=[_key(r) for r in previous[doc_id]["passages"]])
@@ -122,20 +136,16 @@ def _embed_and_store(collection: Any, pending: list[tuple[Passage, dict]], embed
             ids=[p.key for p, _ in batch],
             embeddings=vectors,
             documents=[index_text(p) for p, _ in batch],  # stock LangChain retrievers read passages from here
-            metadatas=[{"lang": p.lang, "source_id": p.source_id, "kind": p.kind} for p, _ in batch],
+            metadatas=[{"lang": p.lang, "source_id": p.source_id, "kind": p.kind, **stored} for p, stored in batch],
         )
         bar.update(len(batch))
     bar.close()
 
 
-def _drop_collection(data_dir: Path) -> None:
+def _drop_collection(data_dir: Path, url: str | None = None) -> None:
     """Start from an empty collection (first run, or the embedding model changed)."""
-    import chromadb
-
     from bot.core.index import COLLECTION
 
-    client = chromadb.PersistentClient(
-        path=str(data_dir / "chroma"), settings=chromadb.Settings(anonymized_telemetry=False)
-    )
+    client = chroma_client(data_dir / "chroma", url)
     if COLLECTION in [c.name for c in client.list_collections()]:
         client.delete_collection(COLLECTION)

@@ -41,11 +41,11 @@ def run_ingest(
     for warning in warnings:
         say(f"warning: {warning}")
     embedder = embedder_for_ingest(settings)
-    report = write_index(settings.data_dir, documents, embedder, progress=progress)
+    report = write_index(settings.data_dir, documents, embedder, progress=progress, chroma_url=settings.chroma_url)
     knowledge = settings.knowledge_dir
     intent_rows = [*entry_rows(documents), *topic_rows(knowledge / "law_topics.yaml"),
                    *negative_rows(knowledge / "scope.yaml")]
-    added, kept, _removed = write_intents(chroma_client(settings.chroma_dir), intent_rows,
+    added, kept, _removed = write_intents(chroma_client(settings.chroma_dir, settings.chroma_url), intent_rows,
                                          load_encoder(settings.intent_model))
     state = {"fingerprint": input_fingerprint(settings), "embedding_model": embedder.name, "build": build_key(settings)}
     (settings.data_dir / STATE_FILE).write_text(json.dumps(state))

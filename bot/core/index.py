@@ -9,6 +9,7 @@ from dataclasses import fields
 from itertools import islice
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.core.bm25 import BM25
 from bot.core.types import LANGS, Passage, base_id
@@ -30,22 +31,44 @@ def keyword_path(data_dir: Path) -> Path:
     return data_dir / KEYWORD_FILE
 
 
-def chroma_client(chroma_dir: Path) -> Any:
-    """The Chroma client every reader and writer of the index uses."""
+def chroma_client(chroma_dir: Path, url: str | None = None) -> Any:
+    """A Chroma server's client when a URL is given (several workers), else the embedded store in chroma_dir."""
     import chromadb
 
-    return chromadb.PersistentClient(path=str(chroma_dir), settings=chromadb.Settings(anonymized_telemetry=False))
+    options = chromadb.Settings(anonymized_telemetry=False)
+    if url:
+        parts = urlsplit(url)
+        return chromadb.HttpClient(host=parts.hostname or "localhost", port=parts.port or 8000,
+                                   ssl=parts.scheme == "https", settings=options)
+    return chromadb.PersistentClient(path=str(chroma_dir), settings=options)
 
 
-def open_collection(chroma_dir: Path, create_with: dict[str, Any] | None = None) -> Any:
+def open_collection(chroma_dir: Path, create_with: dict[str, Any] | None = None, url: str | None = None) -> Any:
     """Chroma collection of passage vectors; never with Chroma's own embedding function (it downloads a model)."""
-    client = chroma_client(chroma_dir)
+    client = chroma_client(chroma_dir, url)
     if create_with is None:
         return client.get_collection(COLLECTION, embedding_function=None)
     return client.get_or_create_collection(
         COLLECTION, embedding_function=None, metadata=create_with,
         configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}},
     )
+
+
+def stored_documents(collection: Any) -> dict[str, Any] | None:
+    """The keyword file's content rebuilt from the records ingest keeps beside each vector (None if it kept none)."""
+    documents: dict[str, Any] = {}
+    offset = 0
+    while page := collection.get(include=["metadatas"], limit=1000, offset=offset)["metadatas"]:
+        for meta in page:
+            if "record" not in meta:
+                return None
+            document = documents.setdefault(meta["doc_id"], {"hash": meta["doc_hash"], "origin": meta["origin"],
+                                                             "passages": []})
+            document["passages"].append((meta["position"], json.loads(meta["record"])))
+        offset += len(page)
+    for document in documents.values():
+        document["passages"] = [record for _, record in sorted(document["passages"], key=lambda pair: pair[0])]
+    return {**(collection.metadata or {}), "documents": dict(sorted(documents.items()))}
 
 
 def passage_from(record: dict[str, Any], score: float = 0.0) -> Passage:
@@ -58,7 +81,7 @@ def passage_from(record: dict[str, Any], score: float = 0.0) -> Passage:
 class KnowledgeIndex:
     """Everything retrieval reads: passages per language, their BM25 index and the Chroma collection."""
 
-    def __init__(self, data_dir: Path, model_name: str) -> None:
+    def __init__(self, data_dir: Path, model_name: str, chroma_url: str | None = None) -> None:
         self.model_name = model_name
         self.dimension = 0
         self.passages: list[Passage] = []
@@ -68,7 +91,9 @@ class KnowledgeIndex:
         # Questions are answered on several threads at once: two first questions must not both open Chroma.
         self._opening = threading.Lock()
         path = keyword_path(data_dir)
-        if path.exists():
+        if chroma_url:
+            self._load_from_server(chroma_url)
+        elif path.exists():
             self._load(json.loads(path.read_text(encoding="utf-8")))
         self._by_lang = {lang: [i for i, p in enumerate(self.passages) if p.lang == lang] for lang in LANGS}
         self._bm25 = {lang: BM25([self.tokens[i] for i in rows]) for lang, rows in self._by_lang.items()}
@@ -89,6 +114,19 @@ class KnowledgeIndex:
             for record in document["passages"]:
                 self.passages.append(passage_from(record))
                 self.tokens.append(record["tokens"])
+
+    def _load_from_server(self, url: str) -> None:
+        """Passages and their tokens from the Chroma server: a worker needs no local index files."""
+        try:
+            collection = open_collection(self._data_dir / "chroma", url=url)
+        except Exception as exc:  # no collection yet (ingest has not run) or no server: the bot says it is not ready
+            log.warning("No index on the Chroma server at %s (%s).", url, type(exc).__name__)
+            return
+        data = stored_documents(collection)
+        if data is None:
+            raise LegalbotError("The Chroma server holds an index from an older ingest. Run `legalbot ingest`.")
+        self._load(data)
+        self._collection = collection
 
     @property
     def empty(self) -> bool:
