@@ -19,7 +19,8 @@ def chroma_server(path: Path, log: Path) -> Iterator[str]:
     port = free_port()
     binary = Path(sys.executable).with_name("chroma")
     with log.open("ab") as out:
-        process = subprocess.Popen([str(binary), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        command = [str(binary), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+        process = subprocess.Popen(command,
                                    stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -63,27 +63,31 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             return await callback(*args, **kwargs)
         current, chat = _CURRENT.get(), _chat_of(data)
         key = f"{self.prefix}sent:{current[0]}:{next(current[1])}" if current else None
-        # Claim the send before making it: a worker killed in between loses this one message (rare, tiny window);
-        # the other order would repeat it whenever a worker dies after sending but before marking the update done.
-        if key and not await self.redis.set(key, "", nx=True, ex=_KEEP_S):
-            metrics.SENDS_SKIPPED.inc()
-            stored = await self.redis.get(key)
-            # Killed between claim and record: the message went out, its details are unknown; a stand-in will do.
-            return json.loads(stored) if stored else {"message_id": 0, "date": 0, "chat": {"id": chat, "type": "x"}}
-        result = await self._send(callback, args, kwargs, chat)
-        if key:
-            await self.redis.set(key, json.dumps(result), ex=_KEEP_S)
-        return result
-
-    async def _send(self, callback: Any, args: Any, kwargs: dict[str, Any], chat_id: int | None) -> Any:
-        """Wait for the pace, send, and on a 429 wait as long as Telegram says and try again."""
+        if key and await self.redis.exists(key):
+            return await self._made(key, chat)
         for attempt in itertools.count():
-            await self.limiter.acquire(chat_id)
+            await self.limiter.acquire(chat)
+            # Claim the send after the wait for a slot, just before making it: a worker killed in between loses this
+            # one message (a window of one Redis round trip); the other order would repeat it whenever a worker dies
+            # after sending but before marking its update done.
+            if key and attempt == 0 and not await self.redis.set(key, "", nx=True, ex=_KEEP_S):
+                return await self._made(key, chat)
             try:
-                return await callback(*args, **kwargs)
+                result = await callback(*args, **kwargs)
             except RetryAfter as exc:
                 metrics.TOO_MANY_REQUESTS.inc()
                 if attempt >= self.max_retries:
                     raise
                 await asyncio.sleep(_seconds(exc.retry_after))
+                continue
+            if key:
+                await self.redis.set(key, json.dumps(result), ex=_KEEP_S)
+            return result
         return None
+
+    async def _made(self, key: str, chat: int | None) -> Any:
+        """What an earlier attempt at this update's send got back; the send is not repeated."""
+        metrics.SENDS_SKIPPED.inc()
+        stored = await self.redis.get(key)
+        # Killed between claim and record: the message went out, its details are unknown; a stand-in will do.
+        return json.loads(stored) if stored else {"message_id": 0, "date": 0, "chat": {"id": chat, "type": "x"}}
