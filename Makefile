@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The official texts live beside the checkout; ingest indexes knowledge/ alone when they are absent.
 export LEGALBOT_CORPUS_DIR ?= $(abspath ../shared/corpus)
 
-.PHONY: install run chat ingest test eval bench lint
+.PHONY: install run chat ingest test eval bench lint loadtest
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ eval: install
 bench: install
 	$(BIN)/legalbot ingest --if-stale --quiet
 	$(BIN)/legalbot bench
+
+# Not part of `make test`: nginx, two workers, PostgreSQL, Redis, a Chroma server and 2,000 users (about 10 minutes).
+loadtest: install
+	$(BIN)/python -m tests.load.run
 
 lint: install
 	$(BIN)/ruff check bot ingest tests
