@@ -124,6 +124,16 @@ def get_settings() -> Settings:
         raise LegalbotError(f"Invalid configuration: {problems}") from exc
 
 
+# Read by docker-compose.yml only (not by the bot): what a production deployment must or may set in .env.
+COMPOSE_VARIABLES = {
+    "LEGALBOT_PUBLIC_URL": ("Public HTTPS URL Telegram posts updates to, e.g. https://bot.example.org/telegram.", ""),
+    "POSTGRES_PASSWORD": ("Password of the compose file's PostgreSQL user 'legalbot'.", ""),
+    "LEGALBOT_CORPUS_HOST_DIR": ("Host folder of the official texts, mounted into the ingest service.",
+                                 "../shared/corpus"),
+    "LEGALBOT_GGUF_DIR": ("Host folder holding model.gguf for the optional llm profile.", "./models"),
+}
+
+
 def env_example() -> str:
     """The text of .env.example: every setting, its description and its default (tests keep the file in sync)."""
     lines = ["# Copy to .env and fill in what you need. Every setting is optional; defaults are shown.", ""]
@@ -138,4 +148,7 @@ def env_example() -> str:
         # Unset optional values stay commented out, so copying the file changes nothing.
         setting = f"LEGALBOT_{name.upper()}={default}" if default not in (None, "") else f"# LEGALBOT_{name.upper()}="
         lines += [f"# {field.description}", setting, ""]
+    lines += ["# --- docker-compose.yml only", ""]
+    for name, (description, default) in COMPOSE_VARIABLES.items():
+        lines += [f"# {description}", f"{name}={default}" if default else f"# {name}=", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
