@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from bot.core.llm.bench import endpoint_up
 from bot.errors import LegalbotError
+from tests.processes import free_port, stop
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,6 @@ class RunningServer:
     def completions(self) -> int:
         """Chat completion requests served so far, counted from the access log."""
         return self.log_path.read_text(errors="replace").count('"POST /v1/chat/completions HTTP')
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
@@ -56,12 +49,7 @@ def llama_server(model: Path, log_path: Path, *, chat_format: str | None = "gemm
         _wait_ready(process, base_url, log_path, startup_timeout_s)
         yield RunningServer(base_url, log_path, time.perf_counter() - started)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=10)
 
 
 def _wait_ready(process: subprocess.Popen[bytes], base_url: str, log_path: Path, timeout_s: float) -> None:

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+from tests.processes import free_port, stop
+
+__all__ = ["SECRET", "free_port", "start_worker", "stop", "wait_ready"]
+
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "load-test-secret"
-
-
-def free_port() -> int:
-    """A port nobody listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_worker(env: dict[str, str], public_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -46,13 +42,3 @@ def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 180
         time.sleep(0.3)
     raise TimeoutError(f"worker on port {port} not ready")
 
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Ask a worker to stop, and make sure it did."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
