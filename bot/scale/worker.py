@@ -21,6 +21,7 @@ from bot.storage.inbox import Claimed, Inbox
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5  # an update that kills its worker this often is set aside, so its chat is not blocked for ever
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+KEEP_HANDLED_S = 2 * 24 * 3600  # Telegram gives up retrying an update within a day: its id is not needed after
 
 
 def chat_of(payload: dict[str, Any]) -> int:
@@ -115,11 +116,15 @@ class Worker:
             await asyncio.wait(list(self.running.values()), timeout=self.inbox.lease_s)
 
     async def renew_forever(self, stop: asyncio.Event) -> None:
-        """Keep the lease of updates in hand (a third of the lease at a time)."""
+        """Keep the lease of updates in hand (a third of the lease at a time); now and then drop old handled ids."""
+        purged_at = 0.0
         while not stop.is_set():
             await asyncio.sleep(self.inbox.lease_s / 3)
             if self.running:
                 await self.db(self.inbox.renew, list(self.running))
+            if time.monotonic() - purged_at > 3600:
+                purged_at = time.monotonic()
+                await self.db(self.inbox.purge, KEEP_HANDLED_S)
 
     async def _handle(self, item: Claimed) -> None:
         """Handle one update through the bot's handlers, then mark it done."""

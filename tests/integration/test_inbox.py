@@ -62,3 +62,15 @@ def test_forget_drops_handled_inbox_rows_of_the_users_chat(pg_url: str) -> None:
     storage.forget(555)
     assert [row["update_id"] for row in storage.db.query("SELECT update_id FROM inbox")] == [2]
     storage.db.close()
+
+
+def test_purge_drops_only_handled_updates_past_the_retry_horizon(db: Database) -> None:
+    """A handled update from three days ago goes; a handled one from now and a pending one stay."""
+    inbox = Inbox(db, "a", 30)
+    for update_id in (1, 2, 3):
+        inbox.put(update_id, update_id, "{}")
+    for claimed in inbox.claim(2):
+        inbox.done(claimed.update_id)
+    db.execute("UPDATE inbox SET done_at = done_at - 3 * 86400 WHERE update_id = 1")
+    assert inbox.purge(2 * 86400) == 1
+    assert [row["update_id"] for row in db.query("SELECT update_id FROM inbox ORDER BY update_id")] == [2, 3]
