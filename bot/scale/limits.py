@@ -45,6 +45,29 @@ class Pace:
     group_interval_s: float = 3.0
 
 
+class LocalSendLimiter:
+    """The same pace inside one process (no Redis): for a single worker's own sends outside python-telegram-bot."""
+
+    def __init__(self, pace: Pace | None = None) -> None:
+        from aiolimiter import AsyncLimiter
+
+        self.pace = pace or Pace()
+        self._overall = AsyncLimiter(1, 1 / self.pace.overall_per_s)
+        self._chats: dict[int, AsyncLimiter] = {}
+        self._limiter = AsyncLimiter
+
+    async def acquire(self, chat_id: int | None = None) -> None:
+        """Wait for the bot's budget, then the chat's."""
+        await self._overall.acquire()
+        if chat_id is not None:
+            if chat_id not in self._chats:
+                if len(self._chats) > 4096:  # idle chats are forgotten so memory stays bounded
+                    self._chats.clear()
+                interval = self.pace.private_interval_s if chat_id > 0 else self.pace.group_interval_s
+                self._chats[chat_id] = self._limiter(1, interval)
+            await self._chats[chat_id].acquire()
+
+
 class RedisSendLimiter:
     """The bot-wide and per-chat pace in Redis, shared by every worker and by broadcasts."""
 

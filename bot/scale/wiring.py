@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram.ext import BaseRateLimiter
 
+from bot.scale.limits import LocalSendLimiter, Pace, SendLimiter
 from bot.settings import Settings
 from bot.telegram.ratelimit import ChatRateLimiter
 from bot.telegram.services import FloodGuard
@@ -15,26 +16,31 @@ from bot.telegram.services import FloodGuard
 
 @dataclass
 class Limits:
-    """The rate limiter for python-telegram-bot, the flood guard, and what /forget must also erase."""
+    """The rate limiter for python-telegram-bot, the flood guard, a send limiter for other senders (broadcasts), and
+    what /forget must also erase."""
 
     rate_limiter: BaseRateLimiter[Any]
     flood: Any
+    sends: SendLimiter
     forget_hook: Callable[[Any, int], Awaitable[None]] | None = None
     redis: Any = None
 
 
 def limits_for(settings: Settings) -> Limits:
     """Redis-shared limits when LEGALBOT_REDIS_URL is set, else today's in-process ones."""
+    pace = Pace(overall_per_s=settings.send_rate_per_s)
     if not settings.redis_url:
-        return Limits(ChatRateLimiter(), FloodGuard(settings.flood_limit, settings.flood_window_s))
+        # Sends made outside python-telegram-bot's limiter share no budget with it in this mode: keep them rare.
+        return Limits(ChatRateLimiter(), FloodGuard(settings.flood_limit, settings.flood_window_s),
+                      LocalSendLimiter(pace))
     from redis.asyncio import Redis
 
-    from bot.scale.limits import Pace, RedisFloodGuard, RedisSendLimiter, forget_user
+    from bot.scale.limits import RedisFloodGuard, RedisSendLimiter, forget_user
     from bot.scale.sending import SharedRateLimiter
 
     redis = Redis.from_url(settings.redis_url)
     prefix = settings.redis_prefix
-    limiter = RedisSendLimiter(redis, prefix, Pace(overall_per_s=settings.send_rate_per_s))
+    limiter = RedisSendLimiter(redis, prefix, pace)
 
     async def forget(_context: Any, user_id: int) -> None:
         """/forget: the user's flood counters and pace go too."""
@@ -43,6 +49,7 @@ def limits_for(settings: Settings) -> Limits:
     return Limits(
         SharedRateLimiter(limiter, redis, prefix),
         RedisFloodGuard(redis, prefix, settings.flood_limit, settings.flood_window_s),
+        limiter,
         forget,
         redis,
     )

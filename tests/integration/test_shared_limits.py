@@ -54,3 +54,18 @@ async def test_flood_guard_counts_a_user_across_workers(redis_settings: dict[str
     assert await guards[0].check(10) == "ok"
     for client in clients:
         await client.aclose()
+
+
+async def test_one_worker_without_redis_keeps_the_same_pace() -> None:
+    """The in-process limiter has the same acquire(): 11 sends at 25/s take 0.4 s; a chat's second waits a second."""
+    from bot.scale.limits import LocalSendLimiter
+
+    limiter = LocalSendLimiter(Pace(overall_per_s=25))
+    start = time.monotonic()
+    for _ in range(11):
+        await limiter.acquire(None)
+    assert time.monotonic() - start >= 0.35
+    await limiter.acquire(5)
+    before = time.monotonic()
+    await limiter.acquire(5)
+    assert time.monotonic() - before >= 0.9
