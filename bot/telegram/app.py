@@ -32,12 +32,12 @@ async def _set_menus(app: Application) -> None:
 
 def load_assistant(settings: Settings) -> Assistant | None:
     """The assistant, or None when there is no index yet (users are told it is being prepared)."""
-    assistant = Assistant.from_settings(settings)
     if settings.chroma_url:
-        # A worker of many reads passages and vectors from the Chroma server, not from local files.
-        from bot.core.index import KnowledgeIndex
+        from bot.scale.served import served_assistant
 
-        assistant.index = KnowledgeIndex(settings.data_dir, assistant.embedder.name, settings.chroma_url)
+        assistant = served_assistant(settings)
+    else:
+        assistant = Assistant.from_settings(settings)
     if assistant.index.empty:
         log.warning("No knowledge index yet: users will be told it is being prepared. Run `legalbot ingest`.")
         return None
