@@ -40,7 +40,7 @@ async def test_forget_erases_postgresql_rows_and_redis_keys(
         walk = Walker(server, user)
         for who in (user, other):
             who.send_text("Can Meta use my photos to train its AI?")
-            await Walker(server, who).text("Sources")
+            await server.await_for(lambda person=who: server.bot_messages(person.id), 20.0, what="a reply")
             storage.mark_done(who.id, "object:instagram")
         storage.set_lang(user.id, "en")
         assert keys.keys(f"{prefix}*:{user.id}") and sum(rows_about(pg_url, user.id).values()) >= 2
