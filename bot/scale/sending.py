@@ -7,6 +7,7 @@ import contextlib
 import contextvars
 import itertools
 import json
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from bot.scale import metrics
 from bot.scale.limits import SendLimiter
 from bot.telegram.ratelimit import SENDING
 
+log = logging.getLogger(__name__)
 # The inbox update being handled, and a counter of its sends: the n-th send of update u has the key (u, n).
 _CURRENT: contextvars.ContextVar[tuple[int, itertools.count[int]] | None] = contextvars.ContextVar(
     "inbox_update", default=None
@@ -89,5 +91,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         """What an earlier attempt at this update's send got back; the send is not repeated."""
         metrics.SENDS_SKIPPED.inc()
         stored = await self.redis.get(key)
+        if not stored:  # claimed by a worker that died before recording the answer: sent or not, it is not repeated
+            log.warning("Send %s of a retried update was claimed, not recorded: not repeated.", key.rsplit(":", 2)[1:])
         # Killed between claim and record: the message went out, its details are unknown; a stand-in will do.
         return json.loads(stored) if stored else {"message_id": 0, "date": 0, "chat": {"id": chat, "type": "x"}}
