@@ -60,6 +60,19 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(30.0, description="Give up on the LLM after this long and answer extractively.")
     llm_max_tokens: int = Field(400, description="Upper bound on generated tokens.")
     llm_gguf_path: Path | None = Field(None, description="Local GGUF file for the llamacpp composer.")
+    send_rate: float = Field(
+        30.0, description="Bot-wide messages per second (Telegram allows about 30), shared by answers and broadcasts."
+    )
+    broadcast_two_person: bool = Field(
+        True, description="A campaign update needs a second staff member's confirmation (0: the author confirms twice)."
+    )
+    broadcast_concurrency: int = Field(4, description="Campaign-update sends in flight at once (hides network delay).")
+    broadcast_max_attempts: int = Field(4, description="Tries per recipient on errors other than 403 and 429.")
+    broadcast_backoff_s: float = Field(2.0, description="First wait before retrying a failed send; doubles each time.")
+    broadcast_lease_s: float = Field(
+        30.0, description="A sender that stops renewing its claim on a broadcast for this long is taken over."
+    )
+    broadcast_status_every_s: float = Field(5.0, description="How often the staff group's status message is edited.")
     log_level: str = Field("INFO", description="Logging level; message contents are never logged.")
 
     @field_validator("staff_ids", mode="before")

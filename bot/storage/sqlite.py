@@ -12,8 +12,10 @@ from typing import Any
 from bot.storage.support import SupportStore
 
 # Tables with a user_id column: /forget deletes from each, /mydata reads each.
-USER_TABLES = ("users", "flow_state", "progress", "signups", "ticket_messages", "tickets")
-_SCHEMA = Path(__file__).with_name("schema.sql")
+USER_TABLES = ("users", "flow_state", "progress", "signups", "ticket_messages", "tickets", "update_consent",
+               "broadcast_deliveries")
+# The core tables, then each feature's own file (broadcast.sql: campaign updates, issue 12).
+_SCHEMAS = [Path(__file__).with_name(name) for name in ("schema.sql", "broadcast.sql")]
 
 
 def now() -> str:
@@ -33,7 +35,8 @@ class Database:
         with self._lock:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.executescript(_SCHEMA.read_text())
+            for schema in _SCHEMAS:
+                self._conn.executescript(schema.read_text())
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         """Run one statement (autocommit)."""

@@ -8,6 +8,7 @@ from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
+from bot.broadcast.budget import LocalBudget
 from bot.core.assistant import Assistant
 from bot.core.i18n import raw
 from bot.core.types import LANGS
@@ -19,7 +20,8 @@ from bot.telegram.ratelimit import ChatRateLimiter
 from bot.telegram.services import FloodGuard, Services
 
 log = logging.getLogger(__name__)
-MENU = ("start", "help", "object", "signup", "status", "lang", "privacy", "mydata", "forget", "human", "feedback")
+MENU = ("start", "help", "object", "signup", "status", "lang", "privacy", "mydata", "forget", "human", "feedback",
+        "updates")
 
 
 async def _set_menus(app: Application) -> None:
@@ -55,7 +57,7 @@ def build_application(
         .token(settings.telegram_token.get_secret_value())
         .base_url(f"{settings.telegram_api_url.rstrip('/')}/bot")
         .base_file_url(f"{settings.telegram_api_url.rstrip('/')}/file/bot")
-        .rate_limiter(ChatRateLimiter())
+        .rate_limiter(ChatRateLimiter(budget=LocalBudget(settings.send_rate)))
         .concurrent_updates(8)
         .post_init(_set_menus)
     )
@@ -79,11 +81,13 @@ def _register_handlers(app: Application) -> None:
     Text hooks run in registration order: support's come before the walkthrough's, so a user with an open ticket
     talks to the team rather than to a waiting step.
     """
-    from bot.telegram.handlers import common, flows, questions, support
+    from bot.telegram.broadcasting import start_broadcaster
+    from bot.telegram.handlers import broadcast_staff, common, flows, questions, support, updates
 
-    for module in (common, support, flows, questions):
+    for module in (common, support, broadcast_staff, updates, flows, questions):
         module.register(app)
     common.register_fallbacks(app)
+    start_broadcaster(app)
 
 
 def run_bot(settings: Settings, webhook: str | None = None, listen: str = "0.0.0.0", port: int = 8443) -> int:
