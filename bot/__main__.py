@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     faq = sub.add_parser("faq", help="vetted FAQ entries")
     faq.add_argument("action", choices=["export", "import"])
     faq.add_argument("--dir", type=Path, default=None, help="folder of FAQ files (default knowledge/faq)")
+    from bot.broadcast.cli import add_parser
+
+    add_parser(sub)
     return parser
 
 
@@ -108,6 +111,10 @@ def _dispatch(args: argparse.Namespace, settings) -> int:
 
         print(f"{export_signups(settings, args.out)} records written to {args.out}")
         return 0
+    if args.command == "broadcast":
+        from bot.broadcast.cli import run_broadcast
+
+        return run_broadcast(args, settings)
     if args.command == "faq":
         from bot.support.faq_files import run_faq_files
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from bot.broadcast.model import Audience, Draft, Preview, duration
+from bot.broadcast.model import Audience, Draft, Preview, Progress, duration, eta
 from bot.core.i18n import t
 from bot.core.types import LANGS
 from bot.errors import LegalbotError
+from bot.support.tickets import STAFF_LANG
 
 _SECTION = re.compile(r"^##\s+(\w+)\s*$")
 _BUTTON = re.compile(r"^button:\s*(.+)$", re.IGNORECASE)
@@ -71,3 +72,19 @@ def parse_file(text: str, audience: Audience | None = None, url: str | None = No
     if problems:
         raise LegalbotError(" ".join(t("en", key) for key in problems))
     return draft
+
+
+def status_text(progress: Progress, rate_limit: float, lang: str = STAFF_LANG) -> str:
+    """Where a broadcast stands: counts, rate and time left; no user ids (the staff group and the CLI)."""
+    key = f"broadcast.status.{progress.status}"
+    rate = progress.rate or rate_limit
+    lines = [t(lang, key, id=progress.broadcast_id),
+             t(lang, "broadcast.status.counts", sent=progress.n("sent"), failed=progress.n("failed"),
+               blocked=progress.n("blocked"), remaining=progress.remaining, total=progress.total)]
+    if progress.n("uncertain") or progress.n("withdrawn"):
+        lines.append(t(lang, "broadcast.status.others", uncertain=progress.n("uncertain"),
+                       withdrawn=progress.n("withdrawn")))
+    if progress.status in ("running", "paused"):
+        lines.append(t(lang, "broadcast.status.pace", rate=f"{progress.rate:.1f}",
+                       eta=duration(eta(progress.remaining, rate))))
+    return "\n".join(lines)

@@ -14,7 +14,8 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, Tim
 from telegram.ext import Application
 
 from bot.broadcast.engine import BroadcastSender, EngineConfig, RetryLater, Unknown, Unreachable
-from bot.broadcast.model import Progress, duration, eta
+from bot.broadcast.model import Progress
+from bot.broadcast.preview import status_text
 from bot.broadcast.store import BroadcastStore
 from bot.core.i18n import t
 from bot.settings import Settings
@@ -61,22 +62,6 @@ def engine_config(settings: Settings) -> EngineConfig:
     return EngineConfig(concurrency=settings.broadcast_concurrency, max_attempts=settings.broadcast_max_attempts,
                         backoff_s=settings.broadcast_backoff_s, lease_s=settings.broadcast_lease_s,
                         progress_every_s=settings.broadcast_status_every_s)
-
-
-def status_text(progress: Progress, rate_limit: float) -> str:
-    """The staff group's status message: counts, rate and time left; no user ids."""
-    key = f"broadcast.status.{progress.status}"
-    rate = progress.rate or rate_limit
-    lines = [t(STAFF_LANG, key, id=progress.broadcast_id),
-             t(STAFF_LANG, "broadcast.status.counts", sent=progress.n("sent"), failed=progress.n("failed"),
-               blocked=progress.n("blocked"), remaining=progress.remaining, total=progress.total)]
-    if progress.n("uncertain") or progress.n("withdrawn"):
-        lines.append(t(STAFF_LANG, "broadcast.status.others", uncertain=progress.n("uncertain"),
-                       withdrawn=progress.n("withdrawn")))
-    if progress.status in ("running", "paused"):
-        lines.append(t(STAFF_LANG, "broadcast.status.pace", rate=f"{progress.rate:.1f}",
-                       eta=duration(eta(progress.remaining, rate))))
-    return "\n".join(lines)
 
 
 def control_keyboard(broadcast_id: int, status: str) -> InlineKeyboardMarkup | None:

@@ -86,7 +86,7 @@ async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, form: Bro
     _forms(context).pop((chat_id, update.effective_user.id), None)
     store = _store(context)
     broadcast_id = store.create(draft, update.effective_user.id)
-    text = "\n".join([t("broadcast.preview.title", id=broadcast_id, langs=", ".join(draft.texts)),
+    text = "\n".join([t("broadcast.preview.title", id=broadcast_id),
                       summary(store.preview(draft, svc.settings.send_rate), draft, STAFF_LANG),
                       t("broadcast.preview.two_person" if svc.settings.broadcast_two_person
                         else "broadcast.preview.one_person")])
