@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     broadcast_two_person: bool = Field(
         True, description="A campaign update needs a second staff member's confirmation (0: the author confirms twice)."
     )
-    broadcast_concurrency: int = Field(4, description="Campaign-update sends in flight at once (hides network delay).")
+    broadcast_concurrency: int = Field(8, description="Campaign-update sends in flight at once (hides network delay).")
     broadcast_max_attempts: int = Field(4, description="Tries per recipient on errors other than 403 and 429.")
     broadcast_backoff_s: float = Field(2.0, description="First wait before retrying a failed send; doubles each time.")
     broadcast_lease_s: float = Field(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from enum import IntEnum
 from typing import Protocol
 
-# Arrival times at Telegram jitter by a few milliseconds; spacing sends this much wider keeps every one-second window
-# at or under the limit even when two requests arrive closer together than they left.
-SAFETY = 0.95
+# A little over a second, for the clocks' resolution.
+WINDOW_S = 1.02
 
 
 class Priority(IntEnum):
@@ -20,35 +22,66 @@ class Priority(IntEnum):
 
 
 class SendBudget(Protocol):
-    """One slot per message; a deployment with several workers implements this over Redis."""
+    """One slot per request; a deployment with several workers implements this over Redis."""
 
-    async def acquire(self, priority: Priority) -> None:
-        """Wait for a slot; answers never wait behind bulk sends."""
+    def slot(self, priority: Priority) -> AbstractAsyncContextManager[None]:
+        """Hold a slot for the duration of one request; answers never wait behind bulk sends."""
         ...
 
 
 class LocalBudget:
-    """In-process budget: evenly spaced slots at `rate` per second; waiting answers always take the next slot."""
+    """In-process budget: at most `rate` requests in flight or answered within the last second.
+
+    A request reaches Telegram somewhere between the moment it leaves and the moment its answer comes back. Counting
+    it until a second after its answer means that no one-second window at Telegram can hold more than `rate`
+    messages, however late the event loop wakes or the network delivers: the limit holds by construction rather
+    than by a safety margin on the pace.
+    """
 
     def __init__(self, rate: float) -> None:
         if rate <= 0:
             raise ValueError("the send rate must be positive")
         self.rate = rate
-        self._interval = 1.0 / (rate * SAFETY)
-        self._next = 0.0
+        self._count = max(1, int(rate))
+        self._gap = 1.0 / (rate * 2)  # smooths bursts: at most twice the average pace for an instant
+        self._in_flight = 0
+        self._answered: deque[float] = deque()
+        self._last = 0.0
         self._waiting = {Priority.ANSWER: 0, Priority.BULK: 0}
 
-    async def acquire(self, priority: Priority) -> None:
-        """Take the next slot when it comes, unless someone more urgent is waiting for it."""
+    def _wait(self, now: float) -> float:
+        """Seconds until a slot is free (0: now)."""
+        while self._answered and now - self._answered[0] >= WINDOW_S:
+            self._answered.popleft()
+        spaced = self._last + self._gap - now
+        if self._in_flight + len(self._answered) < self._count:
+            return max(spaced, 0.0)
+        oldest = self._answered[0] + WINDOW_S - now if self._answered else 0.005  # all in flight: soon
+        return max(oldest, spaced, 0.001)
+
+    async def _acquire(self, priority: Priority) -> None:
+        """Take the next free slot, unless someone more urgent is waiting for it."""
         self._waiting[priority] += 1
         try:
             while True:
                 now = time.monotonic()
+                wait = self._wait(now)
                 ahead = any(self._waiting[p] for p in Priority if p < priority)
-                if not ahead and now >= self._next:
-                    self._next = max(now, self._next) + self._interval
+                if not ahead and wait <= 0:
+                    self._in_flight += 1
+                    self._last = now
                     return
-                # Everyone sleeps until the slot time and checks again; the more urgent waiter then takes it.
-                await asyncio.sleep(max(self._next - now, 0.001))
+                # Everyone sleeps until a slot frees and checks again; the more urgent waiter then takes it.
+                await asyncio.sleep(max(wait, 0.001))
         finally:
             self._waiting[priority] -= 1
+
+    @asynccontextmanager
+    async def slot(self, priority: Priority) -> AsyncIterator[None]:
+        """Hold a slot while the request is out; it counts for another second after the answer."""
+        await self._acquire(priority)
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            self._answered.append(time.monotonic())

@@ -56,7 +56,7 @@ class Transport(Protocol):
 class EngineConfig:
     """Knobs from the settings."""
 
-    concurrency: int = 4
+    concurrency: int = 8
     max_attempts: int = 4
     backoff_s: float = 2.0
     lease_s: float = 30.0
@@ -185,29 +185,32 @@ class _Run:
             await asyncio.sleep(self.resume_at - time.monotonic())
         if self.stopping:
             return
-        await self.s.budget.acquire(Priority.BULK)
-        if self.stopping or self.status == "paused" or not self.s.store.start_sending(row["id"]):
-            return  # cancelled while waiting, or the person withdrew / was forgotten meanwhile
         lang = row["lang"]
-        try:
-            await self.s.transport.send(row["user_id"], self.draft.text_for(lang), self.draft.button_for(lang))
-        except Unreachable:
+        async with self.s.budget.slot(Priority.BULK):
+            if self.stopping or self.status == "paused" or not self.s.store.start_sending(row["id"]):
+                return  # cancelled while waiting, or the person withdrew / was forgotten meanwhile
+            try:
+                await self.s.transport.send(row["user_id"], self.draft.text_for(lang), self.draft.button_for(lang))
+            except Exception as exc:
+                self.settle_failure(row, exc)
+                return
+        self.s.store.settle(row["id"], "sent")
+        self.s._sent_times.append(time.monotonic())
+
+    def settle_failure(self, row: dict, error: Exception) -> None:
+        """Record why a send did not go through; retry later only where that can help."""
+        if isinstance(error, Unreachable):
             self.s.store.settle(row["id"], "blocked", "forbidden")
-        except RetryLater as exc:
-            self.resume_at = max(self.resume_at, time.monotonic() + exc.seconds)
+        elif isinstance(error, RetryLater):
+            self.resume_at = max(self.resume_at, time.monotonic() + error.seconds)
             self.s.store.give_back(row["id"])
-        except Unknown:
+        elif isinstance(error, Unknown):
             self.s.store.settle(row["id"], "uncertain", "timeout")
-        except Exception as exc:
-            attempts = row["attempts"] + 1
-            if attempts >= self.s.config.max_attempts:
-                self.s.store.settle(row["id"], "failed", type(exc).__name__[:40])
-            else:
-                delay = self.s.config.backoff_s * 2 ** (attempts - 1)
-                self.s.store.settle(row["id"], "pending", type(exc).__name__[:40], time.time() + delay)
+        elif row["attempts"] + 1 >= self.s.config.max_attempts:
+            self.s.store.settle(row["id"], "failed", type(error).__name__[:40])
         else:
-            self.s.store.settle(row["id"], "sent")
-            self.s._sent_times.append(time.monotonic())
+            delay = self.s.config.backoff_s * 2 ** row["attempts"]
+            self.s.store.settle(row["id"], "pending", type(error).__name__[:40], time.time() + delay)
 
     async def report(self) -> None:
         """Tell the adapter how far it got; a failure to show it never stops the sending."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPrevie
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.broadcast.engine import BroadcastSender, EngineConfig, RetryLater, Unknown, Unreachable
 from bot.broadcast.model import Progress
@@ -47,7 +49,9 @@ class TelegramTransport:
         except Forbidden as exc:
             raise Unreachable from exc
         except RetryAfter as exc:
-            wait = exc.retry_after
+            with warnings.catch_warnings():  # PTB 22 warns that the type will become timedelta: both are handled
+                warnings.simplefilter("ignore", PTBDeprecationWarning)
+                wait = exc.retry_after
             raise RetryLater(wait.total_seconds() if isinstance(wait, timedelta) else float(wait)) from exc
         except TimedOut as exc:
             raise Unknown from exc
@@ -119,6 +123,20 @@ class Broadcaster:
                 await asyncio.wait_for(self.wake.wait(), POLL_S)
 
 
+def sender_database(settings: Settings) -> Any:
+    """The sender's own connection, committing without an fsync each time (WAL with synchronous=NORMAL).
+
+    A killed process loses nothing this way (the write-ahead log is in the operating system's hands); only a power
+    loss could lose the last few marks. With an fsync per mark the sender managed ~47 sends a second on this machine
+    and stalled the event loop 20 ms per send; the bot's own connection keeps its settings.
+    """
+    from bot.storage.sqlite import Database
+
+    db = Database(settings.db_path)
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
 def start_broadcaster(app: Application) -> None:
     """Run the broadcaster from post_init to post_stop (a plain asyncio task, like the ticket purge)."""
     previous_init, previous_stop = app.post_init, app.post_stop
@@ -127,7 +145,7 @@ def start_broadcaster(app: Application) -> None:
         if previous_init:
             await previous_init(application)
         svc = application.bot_data["services"]
-        broadcaster = Broadcaster(application, svc.settings, BroadcastStore(svc.storage.db))
+        broadcaster = Broadcaster(application, svc.settings, BroadcastStore(sender_database(svc.settings)))
         application.bot_data["broadcaster"] = broadcaster
         application.bot_data["broadcast_task"] = asyncio.create_task(broadcaster.loop(), name="legalbot:broadcast")
 
@@ -137,6 +155,9 @@ def start_broadcaster(app: Application) -> None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        broadcaster = application.bot_data.pop("broadcaster", None)
+        if broadcaster is not None:
+            broadcaster.store.db.close()
         if previous_stop:
             await previous_stop(application)
 

@@ -10,7 +10,8 @@ from telegram.ext import AIORateLimiter
 
 from bot.broadcast.budget import LocalBudget, Priority, SendBudget
 
-# Passed as `rate_limit_args` by the broadcast sender: a lower-priority send that handles its own 429s.
+# Passed as `rate_limit_args` by the broadcast sender: it took its (low-priority) budget slot itself, before marking
+# the delivery row `sending`, and it handles 429s itself.
 BULK = "bulk"
 
 # Methods that put a message into a chat; chat actions and callback answers are not throttled.
@@ -61,7 +62,6 @@ class ChatRateLimiter(AIORateLimiter):
     ) -> Any:
         """Wait for the chat's pace and a budget slot, then let AIORateLimiter apply its own limits and retry_after."""
         if rate_limit_args == BULK:  # type: ignore[comparison-overlap]
-            await self.budget.acquire(Priority.BULK)
             return await callback(*args, **kwargs)
         if endpoint in _SENDING:
             callback = self._budgeted(callback)
@@ -77,7 +77,7 @@ class ChatRateLimiter(AIORateLimiter):
         """The request, after a slot of the shared budget (again on each retry)."""
 
         async def call(*args: Any, **kwargs: Any) -> Any:
-            await self.budget.acquire(Priority.ANSWER)
-            return await callback(*args, **kwargs)
+            async with self.budget.slot(Priority.ANSWER):
+                return await callback(*args, **kwargs)
 
         return call

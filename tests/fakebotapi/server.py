@@ -29,6 +29,7 @@ _FILE_ROUTE = re.compile(r"/file/bot([^/]+)/(.+)")
 class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # the default backlog of 5 resets connections when a bot opens many at once
     api: FakeBotApi
     connections: set[socket.socket]
 
