@@ -6,46 +6,17 @@ server enforces that same limit (a 429 for every message over it) and the measur
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
 from bot.broadcast.model import Draft
 from bot.broadcast.store import BroadcastStore
 from bot.core.assistant import Assistant
-from bot.storage import open_storage
+from tests.e2e.broadcast_helpers import FIRST_ID, TEXTS, seed, update_messages
 from tests.e2e.conftest import bot_settings, running
 from tests.fakebotapi import FakeBotApi, FakeUser, Limit, RateLimits
 
 LIMIT = 100  # messages a second, for the bot and for the fake server alike
-TEXTS = {"en": "[en] The <b>hearing</b> is on 3 March.", "fr": "[fr] L'<b>audience</b> a lieu le 3 mars.",
-         "de": "[de] Die <b>Verhandlung</b> ist am 3. März."}
-FIRST_ID = 500_000
-
-
-def update_messages(server: FakeBotApi, user_id: int) -> list[str]:
-    """The campaign-update messages a user received."""
-    return [m["text"] for m in server.sent(user_id) if m.get("text", "")[:4] in ("[en]", "[fr]", "[de]")]
-
-
-def seed(server: FakeBotApi, db_path: Path, count: int) -> dict[int, str]:
-    """`count` people who agreed to updates, in three languages; some chose another language with /lang since."""
-    storage = open_storage(db_path)
-    expected, rows = {}, []
-    for n in range(count):
-        user_id, lang = FIRST_ID + n, ("en", "fr", "de")[n % 3]
-        FakeUser(server, user_id, f"U{n}", language_code=lang)
-        rows.append(("INSERT INTO update_consent (user_id, lang, source, consent_version, agreed) "
-                     "VALUES (?, ?, 'updates', '2026-12-01', '2026-12-01T00:00:00+00:00')", (user_id, lang)))
-        if n % 10 == 0:  # their /lang choice wins over the language they agreed in
-            lang = ("fr", "de", "en")[n % 3]
-            rows.append(("INSERT INTO users (user_id, lang, updated) VALUES (?, ?, '')", (user_id, lang)))
-        expected[user_id] = lang
-    storage.db.transaction(rows)  # one commit: the same rows as /updates on and /lang would write, 1,000 times faster
-    storage.db.close()
-    return expected
-
-
 async def test_a_thousand_recipients_once_each_in_their_language_at_the_limit(
         server: FakeBotApi, assistant: Assistant, tmp_path: Path) -> None:
     """1,000 agreed, 10 withdraw with /updates off, 20 blocked the bot; three 429s; a question is answered quickly."""
@@ -104,4 +75,3 @@ async def test_a_thousand_recipients_once_each_in_their_language_at_the_limit(
     print(f"\n1,000-recipient broadcast: {duration:.1f} s for 990 rows, {970 / duration:.0f} msg/s average, "
           f"busiest second {busiest} (limit {LIMIT}), 429s {len(injected)} injected + {server.rate_refusals} "
           f"from the limit, blocked {len(blocked_rows)}, question answered in {answer_s:.2f} s")
-    await asyncio.sleep(0)
