@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.broadcast.html import html_problem
 from bot.broadcast.model import FALLBACK, Audience, Draft
 from bot.core.i18n import t
 from bot.core.types import LANGS
@@ -13,7 +14,6 @@ STEPS = ("text_en", "text_fr", "text_de", "button", "audience")
 SKIP = "-"
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _LABEL = re.compile(r"^(en|fr|de)\s*[:=]\s*(.+)$", re.IGNORECASE)
-MAX_TEXT = 4096  # Telegram's limit on a message, after the HTML tags are removed (Telegram checks it exactly)
 MAX_LABEL = 64
 
 
@@ -26,6 +26,8 @@ class BroadcastForm:
     url: str | None = None
     audience: Audience = field(default_factory=Audience)
     step: int = 0
+    problem: str | None = None  # what the HTML check found, for the message
+    redo: bool = False  # one step asked again after the preview: then straight back to the preview
 
     @property
     def current(self) -> str | None:
@@ -40,7 +42,7 @@ class BroadcastForm:
     def back_to(self, text_lang: str) -> None:
         """Ask again for one language's text (Telegram refused its HTML in the preview)."""
         self.texts.pop(text_lang, None)
-        self.step = STEPS.index(f"text_{text_lang}")
+        self.step, self.redo = STEPS.index(f"text_{text_lang}"), True
 
     def accept(self, answer: str) -> str | None:
         """Take the answer to the current step; a text key explaining the problem, or None when accepted."""
@@ -55,7 +57,8 @@ class BroadcastForm:
         else:
             problem = self._audience(answer)
         if problem is None:
-            self.step += 1
+            self.step = len(STEPS) if self.redo else self.step + 1
+            self.redo = False
         return problem
 
     def _text(self, lang: str, answer: str) -> str | None:
@@ -64,8 +67,9 @@ class BroadcastForm:
             return None
         if not answer or answer == SKIP:
             return "broadcast.errors.no_english"
-        if len(answer) > MAX_TEXT * 2:  # tags included; Telegram checks the exact visible length in the preview
-            return "broadcast.errors.too_long"
+        self.problem = html_problem(answer)
+        if self.problem:
+            return "broadcast.errors.html_local"
         self.texts[lang] = answer
         return None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.broadcast.html import html_problem
 from bot.broadcast.model import Audience, Draft, Preview, Progress, duration, eta
 from bot.core.i18n import t
 from bot.core.types import LANGS
@@ -65,6 +66,9 @@ def parse_file(text: str, audience: Audience | None = None, url: str | None = No
             labels[lang] = button.group(1).strip()
             lines.pop()
         body = "\n".join(lines).strip()
+        problem = html_problem(body) if body else None
+        if problem:
+            raise LegalbotError(f"The '## {lang}' section is not HTML as Telegram accepts it: {problem}.")
         if body:
             bodies[lang] = body
     draft = Draft(bodies, labels, url, audience or Audience())

@@ -41,7 +41,7 @@ def _forms(context: ContextTypes.DEFAULT_TYPE) -> dict[tuple[int, int], Broadcas
 
 async def _ask(update: Update, form: BroadcastForm, problem: str | None = None) -> None:
     """The current step's question as a forced reply (privacy mode only lets replies to the bot through)."""
-    text = f"{t(problem)}\n\n{form.prompt(STAFF_LANG)}" if problem else form.prompt(STAFF_LANG)
+    text = f"{t(problem, problem=form.problem)}\n\n{form.prompt(STAFF_LANG)}" if problem else form.prompt(STAFF_LANG)
     await update.effective_message.reply_text(text, reply_markup=ForceReply(selective=True))
 
 
