@@ -72,7 +72,9 @@ class Settings(BaseSettings):
     broadcast_lease_s: float = Field(
         30.0, description="A sender that stops renewing its claim on a broadcast for this long is taken over."
     )
-    broadcast_status_every_s: float = Field(5.0, description="How often the staff group's status message is edited.")
+    broadcast_status_every_s: float = Field(
+        5.0, description="How often the staff group's status message is edited (a group gets ~20 messages a minute)."
+    )
     log_level: str = Field("INFO", description="Logging level; message contents are never logged.")
 
     @field_validator("staff_ids", mode="before")

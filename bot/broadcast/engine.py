@@ -80,11 +80,10 @@ class BroadcastSender:
         self._sent_times: deque[float] = deque(maxlen=200)
 
     def rate(self) -> float:
-        """Messages per second over the last sends (0 when too few to tell)."""
-        times = self._sent_times
-        if len(times) < 2 or times[-1] - times[0] <= 0:
-            return 0.0
-        return (len(times) - 1) / (times[-1] - times[0])
+        """Messages per second over the last few seconds (0 when too few to tell)."""
+        now = time.monotonic()
+        recent = [moment for moment in self._sent_times if now - moment <= 5.0]
+        return len(recent) / max(now - recent[0], 1.0) if len(recent) >= 2 else 0.0
 
     async def run(self, broadcast_id: int) -> Progress | None:
         """Send what is left of one broadcast; None when another sender holds it or it is not running."""
@@ -111,6 +110,7 @@ class _Run:
         self.status = "running"
         self.lost = False  # the lease went to someone else: stop at once
         self.resume_at = 0.0  # after a 429 every worker waits until then
+        self.reporting: asyncio.Task[None] | None = None
 
     @property
     def stopping(self) -> bool:
@@ -125,9 +125,10 @@ class _Run:
             await self.feed()
             await self.queue.join()
         finally:
-            for task in (*workers, watcher):
+            tasks = [*workers, watcher, *([self.reporting] if self.reporting else [])]
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(*workers, watcher, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
         if not self.stopping and self.s.store.open_rows(self.id) == 0:
             self.s.store.set_status(self.id, "done", ("running", "paused"))
         await self.report()
@@ -141,8 +142,10 @@ class _Run:
             if time.monotonic() - renewed > self.s.config.lease_s / 3:
                 self.lost = not self.s.store.claim(self.id, self.s.owner, self.s.config.lease_s)
                 renewed = time.monotonic()
-            if time.monotonic() - reported >= self.s.config.progress_every_s:
-                await self.report()
+            if time.monotonic() - reported >= self.s.config.progress_every_s and (
+                    self.reporting is None or self.reporting.done()):
+                # In its own task: an edit held back by the group's pace must not delay noticing a pause.
+                self.reporting = asyncio.create_task(self.report())
                 reported = time.monotonic()
             await asyncio.sleep(self.s.config.check_every_s)
 

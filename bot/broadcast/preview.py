@@ -88,7 +88,7 @@ def status_text(progress: Progress, rate_limit: float, lang: str = STAFF_LANG) -
     if progress.n("uncertain") or progress.n("withdrawn"):
         lines.append(t(lang, "broadcast.status.others", uncertain=progress.n("uncertain"),
                        withdrawn=progress.n("withdrawn")))
-    if progress.status in ("running", "paused"):
+    if progress.status == "running":
         lines.append(t(lang, "broadcast.status.pace", rate=f"{progress.rate:.1f}",
                        eta=duration(eta(progress.remaining, rate))))
     return "\n".join(lines)
