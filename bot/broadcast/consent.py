@@ -37,8 +37,3 @@ def change(store: BroadcastStore, user_id: int, lang: str, action: str) -> View:
         return View(toast=t(lang, "bot.stale_button"))
     return updates_view(store, user_id, lang, note=note, edit=True)
 
-
-def from_signup(store: BroadcastStore, user_id: int, lang: str, contact_ok: bool, signup_version: str) -> None:
-    """The sign-up walkthrough's contact question is the same consent, under the sign-up text's version."""
-    if contact_ok:
-        store.give_consent(user_id, lang, "signup", signup_version)

@@ -23,7 +23,7 @@ TIMEOUT = 20.0
 def staff_settings(server: FakeBotApi, tmp_path: Path, group: dict[str, Any], **overrides: Any) -> Settings:
     """Two staff members in the staff group; status edits every half second."""
     return bot_settings(server, tmp_path / "data", support_chat_id=group["id"], staff_ids=f"{SAM},{KIM}",
-                        broadcast_status_every_s=1.0, **overrides)
+                        broadcast_status_every_s=2.0, **overrides)
 
 
 async def reply_to_prompt(server: FakeBotApi, staff: FakeUser, group: dict[str, Any], count: int, text: str) -> None:
