@@ -77,6 +77,7 @@ class BroadcastSender:
         self.store, self.transport, self.budget, self.config = store, transport, budget, config
         self.on_progress = on_progress
         self.owner = owner_name()
+        self.stopped = False  # shutting down: finish the sends in flight, start no new ones
         self._sent_times: deque[float] = deque(maxlen=200)
 
     def rate(self) -> float:
@@ -115,7 +116,7 @@ class _Run:
     @property
     def stopping(self) -> bool:
         """Cancelled, finished elsewhere, or the lease was lost."""
-        return self.lost or self.status not in ("running", "paused")
+        return self.lost or self.s.stopped or self.status not in ("running", "paused")
 
     async def go(self) -> None:
         """Run until every row is final, or the broadcast is cancelled."""

@@ -132,9 +132,10 @@ class BroadcastStore:
     def set_status(self, broadcast_id: int, new: str, allowed_from: tuple[str, ...]) -> bool:
         """pause / resume / cancel / done; cancelling also closes every row not yet sent."""
         marks = ", ".join("?" for _ in allowed_from)
-        finished = time.time() if new in ("cancelled", "done") else None
-        statements = [(f"UPDATE broadcasts SET status = ?, finished = COALESCE(?, finished) "
-                       f"WHERE id = ? AND status IN ({marks})", (new, finished, broadcast_id, *allowed_from))]
+        ending = ", finished = ?" if new in ("cancelled", "done") else ""
+        values = (new, time.time()) if ending else (new,)
+        statements = [(f"UPDATE broadcasts SET status = ?{ending} WHERE id = ? AND status IN ({marks})",
+                       (*values, broadcast_id, *allowed_from))]
         if new == "cancelled":
             statements.append(("UPDATE broadcast_deliveries SET status = 'cancelled', updated = ? "
                                "WHERE broadcast_id = ? AND status = 'pending'", (time.time(), broadcast_id)))

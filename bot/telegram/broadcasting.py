@@ -26,6 +26,7 @@ from bot.telegram.ratelimit import BULK
 
 log = logging.getLogger(__name__)
 POLL_S = 1.0  # how often a worker looks for a broadcast that needs a sender (confirmed elsewhere, or orphaned)
+STOP_WAIT_S = 5.0  # a clean stop waits this long for the sends in flight
 GONE = ("chat not found", "user is deactivated", "bot was kicked")
 
 
@@ -109,7 +110,7 @@ class Broadcaster:
 
     async def loop(self) -> None:
         """Send whatever is runnable; sleep until poked (a confirmation here) or the next look."""
-        while True:
+        while not self.sender.stopped:
             for broadcast_id in await asyncio.to_thread(self.store.runnable):
                 try:
                     done = await self.sender.run(broadcast_id)
@@ -151,11 +152,14 @@ def start_broadcaster(app: Application) -> None:
 
     async def post_stop(application: Application) -> None:
         task = application.bot_data.pop("broadcast_task", None)
-        if task:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
         broadcaster = application.bot_data.pop("broadcaster", None)
+        if broadcaster is not None:
+            # Let the sends in flight finish (a cut-off send would become `uncertain`), then stop.
+            broadcaster.sender.stopped = True
+            broadcaster.wake.set()
+        if task:
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(task, STOP_WAIT_S)
         if broadcaster is not None:
             broadcaster.store.db.close()
         if previous_stop:

@@ -1,4 +1,4 @@
-"""Kill the sending bot with SIGKILL halfway through a campaign update, start it again: nobody gets it twice.
+"""Kill the sending bot with SIGKILL halfway through a campaign update, restart it, stop it cleanly, start it again.
 
 The broadcast is queued with the real command line (`legalbot broadcast send FILE.md --yes`) and sent by the bot's
 real Application in a child process (tests/e2e/botprocess.py), against the fake Bot API in this process.
@@ -77,13 +77,22 @@ def test_sigkill_halfway_and_restart_sends_each_recipient_at_most_once_and_skips
         sent_at_kill = delivered(server)
     started = time.monotonic()
     second = start_bot(env)
+    try:  # a clean stop (SIGTERM, as at a deployment) lets the sends in flight finish: none becomes uncertain
+        server.wait_for(lambda: delivered(server) >= RECIPIENTS * 3 // 4, timeout=60, what="three quarters sent")
+        second.terminate()
+        second.wait(timeout=15)
+    finally:
+        second.kill()
+    at_term = statuses(data_dir / "legalbot.sqlite3")
+    assert "sending" not in at_term and at_term.get("uncertain", 0) == at_kill.get("sending", 0)
+    third = start_bot(env)
     try:
         server.wait_for(lambda: statuses(data_dir / "legalbot.sqlite3").get("pending", 0) == 0
                         and "sending" not in statuses(data_dir / "legalbot.sqlite3"), timeout=60, what="the rest")
         resumed_s = time.monotonic() - started
     finally:
-        second.terminate()
-        second.wait(timeout=10)
+        third.terminate()
+        third.wait(timeout=15)
 
     final = statuses(data_dir / "legalbot.sqlite3")
     db = Database(data_dir / "legalbot.sqlite3")
@@ -102,5 +111,6 @@ def test_sigkill_halfway_and_restart_sends_each_recipient_at_most_once_and_skips
     assert final == {state: n for state, n in wanted.items() if n}
     total = sum(len(got) for got in counts.values())
     print(f"\nSIGKILL after {sent_at_kill} of {RECIPIENTS} delivered; {len(uncertain)} sends in flight at the kill "
-          f"(counted uncertain, not resent; {len(uncertain - missing)} of them had reached the server); the restart "
-          f"sent the remaining {total - sent_at_kill} in {resumed_s:.1f} s; {total} messages, none twice")
+          f"(counted uncertain, not resent; {len(uncertain - missing)} of them had reached the server); two restarts "
+          f"(one stopped with SIGTERM) sent the remaining {total - sent_at_kill} in {resumed_s:.1f} s; "
+          f"{total} messages, none twice")
