@@ -11,7 +11,7 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, RetryAfter, TimedOut
 from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning
 
@@ -114,7 +114,7 @@ class Broadcaster:
             for broadcast_id in await asyncio.to_thread(self.store.runnable):
                 try:
                     done = await self.sender.run(broadcast_id)
-                except TelegramError as exc:
+                except Exception as exc:  # the lease runs out and this or another worker resumes it
                     log.warning("broadcast %s stopped on %s; it will be resumed", broadcast_id, type(exc).__name__)
                     continue
                 if done is not None:
