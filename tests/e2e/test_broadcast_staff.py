@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -44,8 +45,9 @@ def update_sends(server: FakeBotApi) -> list[float]:
 
 
 async def test_staff_write_preview_confirm_pause_and_finish_a_campaign_update(
-        server: FakeBotApi, tmp_path: Path) -> None:
-    """The whole staff side, as the fake API records it; the author alone cannot send it."""
+        server: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The whole staff side, as the fake API records it; the author alone cannot send it; the logs keep no ids."""
+    caplog.set_level(logging.DEBUG)
     group = make_group(server, title="NGO staff")
     settings = staff_settings(server, tmp_path, group, send_rate=15)
     expected = seed(server, settings.db_path, 30)
@@ -100,6 +102,9 @@ async def test_staff_write_preview_confirm_pause_and_finish_a_campaign_update(
     for user_id, lang in expected.items():
         got = update_messages(server, user_id)
         assert len(got) == 1 and got[0].startswith("[fr]" if lang == "fr" else "[en]"), (user_id, got)
+    assert "drafted" in caplog.text  # the capture did see the bot's logs
+    for forbidden in ("hearing", "audience", *(str(user_id) for user_id in expected)):
+        assert forbidden not in caplog.text
     final = server.message(group["id"], summary["message_id"])
     assert "Sent 30 · failed 0 · blocked 0 · remaining 0 · of 30" in final["text"] and not final.get("reply_markup")
     print("\n--- staff group ---\n" + transcript(server, group["id"]))
