@@ -93,6 +93,7 @@ class Progress:
     status: str
     counts: dict[str, int]
     rate: float = 0.0  # measured messages per second, 0 when unknown
+    elapsed_s: float = 0.0  # from confirmation to the end (or to now, while it runs)
 
     def n(self, state: str) -> int:
         """Rows in one state."""

@@ -88,6 +88,8 @@ def status_text(progress: Progress, rate_limit: float, lang: str = STAFF_LANG) -
     if progress.n("uncertain") or progress.n("withdrawn"):
         lines.append(t(lang, "broadcast.status.others", uncertain=progress.n("uncertain"),
                        withdrawn=progress.n("withdrawn")))
+    if progress.status in ("done", "cancelled"):
+        lines.append(t(lang, "broadcast.status.took", duration=duration(progress.elapsed_s)))
     if progress.status == "running":
         lines.append(t(lang, "broadcast.status.pace", rate=f"{progress.rate:.1f}",
                        eta=duration(eta(progress.remaining, rate))))

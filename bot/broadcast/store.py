@@ -210,7 +210,8 @@ class BroadcastStore:
             return None
         rows = self.db.query("SELECT status, COUNT(*) AS n FROM broadcast_deliveries WHERE broadcast_id = ? "
                              "GROUP BY status", (broadcast_id,))
-        return Progress(broadcast_id, row["status"], {r["status"]: int(r["n"]) for r in rows}, rate)
+        elapsed = (row["finished"] or time.time()) - row["started"] if row["started"] else 0.0
+        return Progress(broadcast_id, row["status"], {r["status"]: int(r["n"]) for r in rows}, rate, elapsed)
 
     def open_rows(self, broadcast_id: int) -> int:
         """Rows not yet in a final state."""
