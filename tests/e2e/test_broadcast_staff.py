@@ -39,6 +39,15 @@ def summary_number(server: FakeBotApi, group: dict[str, Any], number: int) -> di
     return found[0] if found else None
 
 
+async def with_button(server: FakeBotApi, group: dict[str, Any], message_id: int, label: str) -> dict[str, Any]:
+    """The message once its keyboard shows the button (edits wait for the group's pace)."""
+    def shown() -> dict[str, Any] | None:
+        found = server.message(group["id"], message_id)
+        return found if found and label in str(found.get("reply_markup")) else None
+
+    return await server.await_for(shown, timeout=TIMEOUT)
+
+
 def update_sends(server: FakeBotApi) -> list[float]:
     """When each campaign-update message to a recipient was sent (server time)."""
     return [c.time for c in server.calls("sendMessage") if c.ok and int(c.params["chat_id"]) >= FIRST_ID]
@@ -82,13 +91,15 @@ async def test_staff_write_preview_confirm_pause_and_finish_a_campaign_update(
         await server.await_idle(quiet=0.3, timeout=TIMEOUT)
         kim.press(t("en", "broadcast.buttons.confirm"), summary)
         await server.await_for(lambda: len(update_sends(server)) >= 5, timeout=TIMEOUT)
-        sam.press(t("en", "broadcast.buttons.pause"), server.message(group["id"], summary["message_id"]))
+        pause = t("en", "broadcast.buttons.pause")
+        sam.press(pause, await with_button(server, group, summary["message_id"], pause))
         await server.await_for(lambda: store.get(1)["status"] == "paused", timeout=TIMEOUT)
         paused_at = time.time()
         await server.await_idle(quiet=1.5, timeout=TIMEOUT)
         during_pause = [moment for moment in update_sends(server) if moment > paused_at + 0.3]
         assert during_pause == []
-        kim.press(t("en", "broadcast.buttons.resume"), server.message(group["id"], summary["message_id"]))
+        resume = t("en", "broadcast.buttons.resume")
+        kim.press(resume, await with_button(server, group, summary["message_id"], resume))
         await server.await_for(lambda: store.get(1)["status"] == "done", timeout=TIMEOUT)
         await server.await_for(lambda: "finished" in server.message(group["id"], summary["message_id"])["text"],
                                timeout=TIMEOUT)
@@ -136,11 +147,13 @@ async def test_unconfirmed_sends_nothing_and_cancel_stops_within_a_second(
         await server.await_idle(quiet=1.0, timeout=TIMEOUT)
         assert update_sends(server) == [] and store.get(1)["status"] == "discarded"
         sam.press(t("en", "broadcast.buttons.confirm"), second)
-        await server.await_idle(quiet=0.3, timeout=TIMEOUT)
+        again = t("en", "broadcast.buttons.confirm_again")
+        armed = await with_button(server, group, second["message_id"], again)
         assert update_sends(server) == []  # one press is not enough
-        sam.press(t("en", "broadcast.buttons.confirm_again"), server.message(group["id"], second["message_id"]))
+        sam.press(again, armed)
         await server.await_for(lambda: len(update_sends(server)) >= 10, timeout=TIMEOUT)
-        sam.press(t("en", "broadcast.buttons.cancel"), server.message(group["id"], second["message_id"]))
+        cancel = t("en", "broadcast.buttons.cancel")
+        sam.press(cancel, await with_button(server, group, second["message_id"], cancel))
         pressed = time.time()
         await server.await_for(lambda: store.get(2)["status"] == "cancelled", timeout=TIMEOUT)
         await server.await_idle(quiet=1.5, timeout=TIMEOUT)
