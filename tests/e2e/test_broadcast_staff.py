@@ -119,6 +119,11 @@ async def test_staff_write_preview_confirm_pause_and_finish_a_campaign_update(
     final = server.message(group["id"], summary["message_id"])
     assert "Sent 30 · failed 0 · blocked 0 · remaining 0 · of 30" in final["text"] and not final.get("reply_markup")
     print("\n--- staff group ---\n" + transcript(server, group["id"]))
+    print("--- the summary as first posted ---\n" + summary["text"])
+    print("--- button presses and the bot's answers ---")
+    for call in server.calls("answerCallbackQuery"):
+        query = server.store.callbacks[call.params["callback_query_id"]]["query"]
+        print(f"{query['from']['first_name']} pressed {query['data']}: {call.params.get('text', '(no text)')}")
     print("--- the status message, edit by edit ---")
     for edit in server.edits(group["id"]):
         if edit["message_id"] == summary["message_id"]:
