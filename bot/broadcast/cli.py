@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from bot.broadcast.model import Audience
+from bot.broadcast.model import CONTROLS, Audience
 from bot.broadcast.preview import parse_file, status_text, summary
 from bot.broadcast.store import BroadcastStore
 from bot.errors import LegalbotError
@@ -29,9 +29,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     send.add_argument("--button-url", help="https:// link of the button ('button: Label' ends each section)")
     send.add_argument("--country", action="append", default=[], help="only people in this country (repeatable)")
     send.add_argument("--signed-up", choices=["yes", "no"], help="only people signed up (yes) or not (no)")
-    for name in ("status", "stats"):
-        action = actions.add_parser(name, help=f"{name} of a broadcast (counts only, no user ids)")
-        action.add_argument("id", type=int)
+    for name, text in (("status", "where a broadcast stands"), ("stats", "delivered, blocked, failed (no user ids)"),
+                       ("pause", "pause a running broadcast"), ("resume", "resume a paused broadcast"),
+                       ("cancel", "stop a broadcast for good"),
+                       ("resend-uncertain", "send again to those a crash left uncertain (they may get it twice)")):
+        actions.add_parser(name, help=text).add_argument("id", type=int)
 
 
 def run_broadcast(args: argparse.Namespace, settings: Settings, ask: Callable[[str], str] = input) -> int:
@@ -41,10 +43,20 @@ def run_broadcast(args: argparse.Namespace, settings: Settings, ask: Callable[[s
         store = BroadcastStore(storage.db)
         if args.action == "send":
             return _send(args, settings, store, ask)
-        progress = store.progress(args.id)
-        if progress is None:
+        if store.get(args.id) is None:
             raise LegalbotError(f"There is no broadcast #{args.id}.")
-        if args.action == "status":
+        if args.action in CONTROLS:
+            changed = store.set_status(args.id, *CONTROLS[args.action])
+        elif args.action == "resend-uncertain":
+            changed = store.resend_uncertain(args.id) > 0
+        else:
+            changed = True
+        progress = store.progress(args.id)
+        assert progress is not None
+        if not changed:
+            print(f"Broadcast #{args.id} is {progress.status}: nothing to {args.action}.")
+            return 1
+        if args.action != "stats":
             print(status_text(progress, settings.send_rate, LANG))
         else:
             print(f"broadcast #{progress.broadcast_id} ({progress.status})")

@@ -12,6 +12,9 @@ FALLBACK = "en"  # the text every update must have; recipients whose language is
 # out, so a row still `sending` after a crash is the one send whose fate nobody knows (see engine.py).
 FINAL = ("sent", "blocked", "failed", "uncertain", "cancelled", "withdrawn")
 OPEN = ("pending", "sending")
+# What staff can do to a broadcast (buttons and command line): the new status, and the statuses it may come from.
+CONTROLS = {"pause": ("paused", ("running",)), "resume": ("running", ("paused",)),
+            "cancel": ("cancelled", ("running", "paused"))}
 
 
 @dataclass(frozen=True)

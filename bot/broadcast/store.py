@@ -152,6 +152,19 @@ class BroadcastStore:
                              "AND (lease_owner IS NULL OR lease_until < ?) ORDER BY id", (time.time(),))
         return [int(row["id"]) for row in rows]
 
+    def resend_uncertain(self, broadcast_id: int) -> int:
+        """Staff chose to send again to the rows a crash left uncertain; the broadcast runs again for them."""
+        counts = self.db.transaction([
+            ("UPDATE broadcast_deliveries SET status = 'pending', error = 'resent', next_try = 0, updated = ? "
+             "WHERE broadcast_id = ? AND status = 'uncertain' "
+             "AND (SELECT status FROM broadcasts WHERE id = ?) IN ('done', 'running', 'paused')",
+             (time.time(), broadcast_id, broadcast_id)),
+            ("UPDATE broadcasts SET status = 'running' WHERE id = ? AND status IN ('done', 'running', 'paused') "
+             "AND EXISTS (SELECT 1 FROM broadcast_deliveries WHERE broadcast_id = ? AND status = 'pending')",
+             (broadcast_id, broadcast_id)),
+        ])
+        return counts[0]
+
     # --- the lease: one sender per broadcast, across processes and workers
     def claim(self, broadcast_id: int, owner: str, seconds: float) -> bool:
         """Take or renew the lease; False when another live sender holds it or the broadcast ended."""

@@ -47,4 +47,12 @@ def test_send_previews_asks_and_queues_and_status_and_stats_show_counts_only(
     stats = capsys.readouterr().out
     assert "delivered: 0\nblocked: 1\nfailed: 0" in stats
     assert not any(str(user_id) in stats for user_id in (424242, 434343, 444444))
+    assert run(tmp_path, "resend-uncertain", "1") == 1  # nothing uncertain
+    assert run(tmp_path, "pause", "1") == 0 and "paused" in capsys.readouterr().out
+    assert run(tmp_path, "pause", "1") == 1 and run(tmp_path, "resume", "1") == 0
+    row = store.due(1, 0, 10)[0]  # a crash in the middle of a send, then a new sender takes over
+    assert store.start_sending(row["id"]) and store.orphaned_to_uncertain(1) == 1
+    assert run(tmp_path, "resend-uncertain", "1") == 0 and store.progress(1).counts == {"blocked": 1, "pending": 2}
+    assert run(tmp_path, "cancel", "1") == 0 and store.progress(1).counts == {"blocked": 1, "cancelled": 2}
+    assert run(tmp_path, "resume", "1") == 1 and run(tmp_path, "resend-uncertain", "1") == 1
     storage.db.close()

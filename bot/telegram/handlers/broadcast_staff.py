@@ -9,6 +9,7 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.broadcast.form import BroadcastForm
+from bot.broadcast.model import CONTROLS
 from bot.broadcast.preview import summary
 from bot.broadcast.store import BroadcastStore
 from bot.support.tickets import STAFF_LANG
@@ -17,9 +18,6 @@ from bot.telegram.handlers.support_relay import staff_only
 from bot.telegram.services import services
 
 log = logging.getLogger(__name__)
-# What each control button does: the new status, and the statuses it may come from.
-CONTROLS = {"pause": ("paused", ("running",)), "resume": ("running", ("paused",)),
-            "cancel": ("cancelled", ("running", "paused"))}
 
 
 def t(key: str, **values: object) -> str:
