@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(30.0, description="Give up on the LLM after this long and answer extractively.")
     llm_max_tokens: int = Field(400, description="Upper bound on generated tokens.")
     llm_gguf_path: Path | None = Field(None, description="Local GGUF file for the llamacpp composer.")
-    send_rate: float = Field(
+    send_rate_per_s: float = Field(
         30.0, description="Bot-wide messages per second (Telegram allows about 30), shared by answers and broadcasts."
     )
     broadcast_two_person: bool = Field(

@@ -57,7 +57,7 @@ def run_broadcast(args: argparse.Namespace, settings: Settings, ask: Callable[[s
             print(f"Broadcast #{args.id} is {progress.status}: nothing to {args.action}.")
             return 1
         if args.action != "stats":
-            print(status_text(progress, settings.send_rate, LANG))
+            print(status_text(progress, settings.send_rate_per_s, LANG))
         else:
             print(f"broadcast #{progress.broadcast_id} ({progress.status})")
             for label, state in (("delivered", "sent"), ("blocked", "blocked"), ("failed", "failed"),
@@ -76,7 +76,7 @@ def _send(args: argparse.Namespace, settings: Settings, store: BroadcastStore, a
     for lang, text in draft.texts.items():
         button = draft.button_for(lang)
         print(f"--- {lang} ---\n{text}" + (f"\n[{button[0]}]({button[1]})" if button else ""))
-    preview = store.preview(draft, settings.send_rate)
+    preview = store.preview(draft, settings.send_rate_per_s)
     print("---\n" + summary(preview, draft, LANG))
     if args.dry_run:
         print("Dry run: nothing stored, nothing sent.")

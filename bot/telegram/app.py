@@ -57,7 +57,7 @@ def build_application(
         .token(settings.telegram_token.get_secret_value())
         .base_url(f"{settings.telegram_api_url.rstrip('/')}/bot")
         .base_file_url(f"{settings.telegram_api_url.rstrip('/')}/file/bot")
-        .rate_limiter(ChatRateLimiter(budget=LocalBudget(settings.send_rate)))
+        .rate_limiter(ChatRateLimiter(budget=LocalBudget(settings.send_rate_per_s)))
         .concurrent_updates(8)
         .post_init(_set_menus)
     )

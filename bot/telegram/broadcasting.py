@@ -106,7 +106,7 @@ class Broadcaster:
 
     async def progress(self, progress: Progress) -> None:
         """Show progress in the staff group."""
-        await show_status(self.app.bot, self.store, progress, self.settings.send_rate)
+        await show_status(self.app.bot, self.store, progress, self.settings.send_rate_per_s)
 
     async def loop(self) -> None:
         """Send whatever is runnable; sleep until poked (a confirmation here) or the next look."""

@@ -26,8 +26,9 @@ CONCURRENCY = 8
 def child_env(server: FakeBotApi, data_dir: Path) -> dict[str, str]:
     """The bot's settings as a deployment would give them."""
     return {**os.environ, "LEGALBOT_TELEGRAM_TOKEN": server.token, "LEGALBOT_TELEGRAM_API_URL": server.url,
-            "LEGALBOT_DATA_DIR": str(data_dir), "LEGALBOT_SEND_RATE": str(LIMIT), "LEGALBOT_BROADCAST_LEASE_S": "2",
-            "LEGALBOT_BROADCAST_CONCURRENCY": str(CONCURRENCY), "LEGALBOT_LOG_LEVEL": "WARNING"}
+            "LEGALBOT_DATA_DIR": str(data_dir), "LEGALBOT_SEND_RATE_PER_S": str(LIMIT),
+            "LEGALBOT_BROADCAST_LEASE_S": "2", "LEGALBOT_BROADCAST_CONCURRENCY": str(CONCURRENCY),
+            "LEGALBOT_LOG_LEVEL": "WARNING"}
 
 
 def start_bot(env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -21,7 +21,7 @@ async def test_a_thousand_recipients_once_each_in_their_language_at_the_limit(
         server: FakeBotApi, assistant: Assistant, tmp_path: Path) -> None:
     """1,000 agreed, 10 withdraw with /updates off, 20 blocked the bot; three 429s; a question is answered quickly."""
     server.set_rate_limits(RateLimits(overall=Limit(LIMIT, 1.0)))
-    settings = bot_settings(server, tmp_path / "data", send_rate=LIMIT, broadcast_backoff_s=0.2,
+    settings = bot_settings(server, tmp_path / "data", send_rate_per_s=LIMIT, broadcast_backoff_s=0.2,
                             broadcast_concurrency=16)
     expected = seed(server, settings.db_path, 1000)
     ids = sorted(expected)

@@ -58,7 +58,7 @@ async def test_staff_write_preview_confirm_pause_and_finish_a_campaign_update(
     """The whole staff side, as the fake API records it; the author alone cannot send it; the logs keep no ids."""
     caplog.set_level(logging.DEBUG)
     group = make_group(server, title="NGO staff")
-    settings = staff_settings(server, tmp_path, group, send_rate=15)
+    settings = staff_settings(server, tmp_path, group, send_rate_per_s=15)
     expected = seed(server, settings.db_path, 30)
     sam, kim = FakeUser(server, SAM, "Sam", language_code="en"), FakeUser(server, KIM, "Kim", language_code="en")
     outsider = FakeUser(server, 4242, "Olga", language_code="en")
@@ -135,7 +135,7 @@ async def test_unconfirmed_sends_nothing_and_cancel_stops_within_a_second(
         server: FakeBotApi, tmp_path: Path, two_person: bool) -> None:
     """A discarded draft sends nothing; with one-person confirmation the author confirms twice; Cancel is prompt."""
     group = make_group(server, title="NGO staff")
-    settings = staff_settings(server, tmp_path, group, send_rate=20, broadcast_two_person=two_person)
+    settings = staff_settings(server, tmp_path, group, send_rate_per_s=20, broadcast_two_person=two_person)
     seed(server, settings.db_path, 120)
     sam = FakeUser(server, SAM, "Sam", language_code="en")
     async with running(settings, None) as app:

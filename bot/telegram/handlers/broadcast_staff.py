@@ -85,7 +85,7 @@ async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, form: Bro
     store = _store(context)
     broadcast_id = store.create(draft, update.effective_user.id)
     text = "\n".join([t("broadcast.preview.title", id=broadcast_id),
-                      summary(store.preview(draft, svc.settings.send_rate), draft, STAFF_LANG),
+                      summary(store.preview(draft, svc.settings.send_rate_per_s), draft, STAFF_LANG),
                       t("broadcast.preview.two_person" if svc.settings.broadcast_two_person
                         else "broadcast.preview.one_person")])
     await context.bot.send_message(chat_id, text, reply_markup=_decision(broadcast_id))
@@ -151,7 +151,7 @@ async def _refresh(context: ContextTypes.DEFAULT_TYPE, store: BroadcastStore, br
     """Show the new state at once rather than at the next periodic edit."""
     progress = store.progress(broadcast_id)
     if progress is not None:
-        await show_status(context.bot, store, progress, services(context).settings.send_rate)
+        await show_status(context.bot, store, progress, services(context).settings.send_rate_per_s)
 
 
 def register(app: Application) -> None:
