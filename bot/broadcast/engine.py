@@ -94,7 +94,8 @@ class BroadcastSender:
         if orphans:
             log.warning("broadcast %s: %d sends were interrupted by a crash and are counted as uncertain",
                         broadcast_id, orphans)
-        run = _Run(self, broadcast_id, self.store.draft_of(self.store.get(broadcast_id) or {}))  # claimed: it exists
+        row = self.store.get(broadcast_id) or {}  # claimed, so it exists
+        run = _Run(self, broadcast_id, self.store.draft_of(row), row["status"])
         try:
             await run.go()
         finally:
@@ -105,10 +106,10 @@ class BroadcastSender:
 class _Run:
     """One sender's pass over one broadcast: a feeder, a few workers and a watcher of the control state."""
 
-    def __init__(self, sender: BroadcastSender, broadcast_id: int, draft: Draft) -> None:
+    def __init__(self, sender: BroadcastSender, broadcast_id: int, draft: Draft, status: str) -> None:
         self.s, self.id, self.draft = sender, broadcast_id, draft
         self.queue: asyncio.Queue[dict] = asyncio.Queue(maxsize=sender.config.concurrency * 4)
-        self.status = "running"
+        self.status = status  # running or paused; the watcher follows changes
         self.lost = False  # the lease went to someone else: stop at once
         self.resume_at = 0.0  # after a 429 every worker waits until then
         self.reporting: asyncio.Task[None] | None = None
