@@ -50,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade", "copy"])
     db.add_argument("--from", dest="source", help="copy: source URL (sqlite:///data/legalbot.sqlite3)")
     db.add_argument("--to", dest="target", help="copy: target URL (postgresql://user@host/db)")
+
+    from bot.broadcast.cli import add_parser
+
+    add_parser(sub)
     return parser
 
 
@@ -112,6 +116,10 @@ def _dispatch(args: argparse.Namespace, settings) -> int:
 
         print(f"{export_signups(settings, args.out)} records written to {args.out}")
         return 0
+    if args.command == "broadcast":
+        from bot.broadcast.cli import run_broadcast
+
+        return run_broadcast(args, settings)
     if args.command == "faq":
         from bot.support.faq_files import run_faq_files
 

@@ -71,12 +71,24 @@ class Settings(BaseSettings):
     )
     redis_prefix: str = Field("legalbot:", description="Prefix of every Redis key this bot writes.")
     send_rate_per_s: float = Field(
-        25.0, description="Messages a second the whole bot sends with Redis set (Telegram allows about 30)."
+        25.0, description="Bot-wide messages a second (Telegram allows about 30), shared by answers and broadcasts."
     )
     inbox_lease_s: float = Field(
         30.0, description="A worker that dies holding an update gives it up after this long (webhook workers)."
     )
     worker_concurrency: int = Field(8, description="Updates one webhook worker handles at the same time.")
+    broadcast_two_person: bool = Field(
+        True, description="A campaign update needs a second staff member's confirmation (0: the author confirms twice)."
+    )
+    broadcast_concurrency: int = Field(8, description="Campaign-update sends in flight at once (hides network delay).")
+    broadcast_max_attempts: int = Field(4, description="Tries per recipient on errors other than 403 and 429.")
+    broadcast_backoff_s: float = Field(2.0, description="First wait before retrying a failed send; doubles each time.")
+    broadcast_lease_s: float = Field(
+        30.0, description="A sender that stops renewing its claim on a broadcast for this long is taken over."
+    )
+    broadcast_status_every_s: float = Field(
+        5.0, description="How often the staff group's status message is edited (a group gets ~20 messages a minute)."
+    )
     log_level: str = Field("INFO", description="Logging level; message contents are never logged.")
 
     @field_validator("staff_ids", mode="before")

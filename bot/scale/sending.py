@@ -15,9 +15,10 @@ from redis.asyncio import Redis
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.broadcast.budget import LimiterBudget
 from bot.scale import metrics
 from bot.scale.limits import SendLimiter
-from bot.telegram.ratelimit import SENDING
+from bot.telegram.ratelimit import BULK, SENDING
 
 log = logging.getLogger(__name__)
 # The inbox update being handled, and a counter of its sends: the n-th send of update u has the key (u, n).
@@ -49,6 +50,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
 
     def __init__(self, limiter: SendLimiter, redis: Redis, prefix: str, max_retries: int = 3) -> None:
         self.limiter, self.redis, self.prefix, self.max_retries = limiter, redis, prefix, max_retries
+        self.budget = LimiterBudget(limiter)  # the broadcast sender's slots, from the same shared pace
 
     async def initialize(self) -> None:
         """Nothing to set up: Redis connects lazily."""
@@ -61,7 +63,8 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         rate_limit_args: int | None,
     ) -> Any:
         """Throttle and de-duplicate messages; other calls go straight through."""
-        if endpoint not in SENDING:
+        if endpoint not in SENDING or rate_limit_args == BULK:  # type: ignore[comparison-overlap]
+            # A broadcast send took its slot from `budget` itself and handles 429s itself.
             return await callback(*args, **kwargs)
         current, chat = _CURRENT.get(), _chat_of(data)
         key = f"{self.prefix}sent:{current[0]}:{next(current[1])}" if current else None

@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram.ext import BaseRateLimiter
 
+from bot.broadcast.budget import LocalBudget
 from bot.scale.limits import LocalSendLimiter, Pace, SendLimiter
 from bot.settings import Settings
 from bot.telegram.ratelimit import ChatRateLimiter
@@ -30,8 +31,9 @@ def limits_for(settings: Settings) -> Limits:
     """Redis-shared limits when LEGALBOT_REDIS_URL is set, else today's in-process ones."""
     pace = Pace(overall_per_s=settings.send_rate_per_s)
     if not settings.redis_url:
-        # Sends made outside python-telegram-bot's limiter share no budget with it in this mode: keep them rare.
-        return Limits(ChatRateLimiter(), FloodGuard(settings.flood_limit, settings.flood_window_s),
+        # Broadcasts draw on the ChatRateLimiter's budget; other sends outside python-telegram-bot share none.
+        return Limits(ChatRateLimiter(budget=LocalBudget(settings.send_rate_per_s)),
+                      FloodGuard(settings.flood_limit, settings.flood_window_s),
                       LocalSendLimiter(pace))
     from redis.asyncio import Redis
 

@@ -11,7 +11,8 @@ from bot.storage.database import Database
 from bot.storage.support import SupportStore
 
 # Tables with a user_id column: /forget deletes from each, /mydata reads each.
-USER_TABLES = ("users", "flow_state", "progress", "signups", "ticket_messages", "tickets")
+USER_TABLES = ("users", "flow_state", "progress", "signups", "ticket_messages", "tickets", "update_consent",
+               "broadcast_deliveries")
 
 
 def now() -> str:

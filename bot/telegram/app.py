@@ -18,7 +18,8 @@ from bot.telegram.logsafety import secure_logging
 from bot.telegram.services import Services
 
 log = logging.getLogger(__name__)
-MENU = ("start", "help", "object", "signup", "status", "lang", "privacy", "mydata", "forget", "human", "feedback")
+MENU = ("start", "help", "object", "signup", "status", "lang", "privacy", "mydata", "forget", "human", "feedback",
+        "updates")
 
 
 async def _set_menus(app: Application) -> None:
@@ -90,11 +91,13 @@ def _register_handlers(app: Application) -> None:
     Text hooks run in registration order: support's come before the walkthrough's, so a user with an open ticket
     talks to the team rather than to a waiting step.
     """
-    from bot.telegram.handlers import common, flows, questions, support
+    from bot.telegram.broadcasting import start_broadcaster
+    from bot.telegram.handlers import broadcast_staff, common, flows, questions, support, updates
 
-    for module in (common, support, flows, questions):
+    for module in (common, support, broadcast_staff, updates, flows, questions):
         module.register(app)
     common.register_fallbacks(app)
+    start_broadcaster(app)
 
 
 def run_bot(settings: Settings, webhook: str | None = None, listen: str = "0.0.0.0", port: int = 8443) -> int:

@@ -1,4 +1,4 @@
-"""python-telegram-bot's rate limiter plus Telegram's per-chat pace (about one message a second)."""
+"""python-telegram-bot's rate limiter, Telegram's per-chat pace, and the bot-wide send budget shared with broadcasts."""
 
 from __future__ import annotations
 
@@ -7,6 +7,12 @@ from typing import Any
 
 from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter
+
+from bot.broadcast.budget import LocalBudget, Priority, SendBudget
+
+# Passed as `rate_limit_args` by the broadcast sender: it took its (low-priority) budget slot itself, before marking
+# the delivery row `sending`, and it handles 429s itself.
+BULK = "bulk"
 
 # Methods that put a message into a chat; chat actions and callback answers are not throttled.
 SENDING = frozenset(
@@ -23,10 +29,16 @@ SENDING = frozenset(
 
 
 class ChatRateLimiter(AIORateLimiter):
-    """Adds a limiter per private chat to AIORateLimiter's overall and per-group limits; retries on 429."""
+    """AIORateLimiter's per-group limits and 429 retries, a limiter per private chat, and the shared send budget.
 
-    def __init__(self, per_chat_rate: float = 1.0, per_chat_period: float = 1.0, max_retries: int = 3) -> None:
-        super().__init__(max_retries=max_retries)
+    The bot-wide limit is the budget's (AIORateLimiter's own overall limiter is off), so that answers and broadcast
+    sends draw on one allowance and answers go first.
+    """
+
+    def __init__(self, per_chat_rate: float = 1.0, per_chat_period: float = 1.0, max_retries: int = 3,
+                 budget: SendBudget | None = None) -> None:
+        super().__init__(overall_max_rate=0, max_retries=max_retries)
+        self.budget: SendBudget = budget or LocalBudget(30.0)
         self._rate = per_chat_rate
         self._period = per_chat_period
         self._chats: dict[int, AsyncLimiter] = {}
@@ -48,7 +60,11 @@ class ChatRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
-        """Wait for the chat's pace, then let AIORateLimiter apply its own limits and retry_after."""
+        """Wait for the chat's pace and a budget slot, then let AIORateLimiter apply its own limits and retry_after."""
+        if rate_limit_args == BULK:  # type: ignore[comparison-overlap]
+            return await callback(*args, **kwargs)
+        if endpoint in SENDING:
+            callback = self._budgeted(callback)
         chat_id: Any = data.get("chat_id")
         with contextlib.suppress(TypeError, ValueError):
             chat_id = int(chat_id)
@@ -56,3 +72,12 @@ class ChatRateLimiter(AIORateLimiter):
             async with self._chat_limiter(chat_id):
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
         return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+    def _budgeted(self, callback: Any) -> Any:
+        """The request, after a slot of the shared budget (again on each retry)."""
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            async with self.budget.slot(Priority.ANSWER):
+                return await callback(*args, **kwargs)
+
+        return call

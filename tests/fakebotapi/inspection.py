@@ -84,6 +84,23 @@ class Inspection:
         with self.store.lock:
             return [copy.deepcopy(e["query"]) for e in self.store.callbacks.values() if e["answer"] is None]
 
+    def busiest_window(self, seconds: float = 1.0) -> int:
+        """The most messages the bot delivered within any `seconds`-long window (what Telegram's flood limit counts)."""
+        with self.store.lock:
+            times = list(self.store.limiter.delivered)
+        most, start = 0, 0
+        for end, moment in enumerate(times):
+            while moment - times[start] >= seconds:
+                start += 1
+            most = max(most, end - start + 1)
+        return most
+
+    @property
+    def rate_refusals(self) -> int:
+        """429s the flood limits answered (a bot that keeps to its pace causes none)."""
+        with self.store.lock:
+            return self.store.limiter.refusals
+
     # --- waiting -----------------------------------------------------------
 
     def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0, what: str = "condition") -> T:

@@ -48,6 +48,8 @@ class RateLimiter:
         self.clock = clock
         self._per_chat: dict[int, deque[float]] = defaultdict(deque)
         self._overall: deque[float] = deque()
+        self.delivered: list[float] = []  # every counted message, for measuring the pace afterwards
+        self.refusals = 0  # 429s answered because a limit was exceeded (injected ones are not counted here)
 
     def check(self, chat_id: int, is_group: bool) -> None:
         """Raise ApiError(429) if one more message to chat_id would exceed a limit."""
@@ -60,11 +62,13 @@ class RateLimiter:
         wait = max(waits)
         if wait > 0:
             retry_after = max(1, math.ceil(wait))
+            self.refusals += 1
             raise ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
 
     def record(self, chat_id: int) -> None:
         """Count a message that was actually delivered."""
         now = self.clock()
+        self.delivered.append(now)
         self._per_chat[chat_id].append(now)
         self._overall.append(now)
 

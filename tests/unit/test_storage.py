@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import inspect
 
+from bot.broadcast.model import Draft
+from bot.broadcast.store import BroadcastStore
 from bot.storage import open_storage
 
 
@@ -93,6 +95,9 @@ def _fill(store, user_id: int) -> int:
     ticket = store.open_ticket(user_id, user_id * 10, "fr", "topic")
     store.map_staff_message(-100, user_id, ticket, user_id)
     store.add_draft(ticket, "Draft reply")
+    updates = BroadcastStore(store.db)
+    updates.give_consent(user_id, "fr", "updates", "v1")
+    updates.confirm(updates.create(Draft({"en": "News"}), None), None)  # a delivery row for the user
     return ticket
 
 

@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from bot.broadcast.store import BroadcastStore
 from bot.core.flows import docs as flow_docs
 from bot.core.flows.engine import advance, effective, start
 from bot.core.flows.model import Button, Flow, State, View, load_flows, parse_token, text_of
@@ -147,6 +148,9 @@ class FlowSession:
             record = flow_docs.signup_record(flow, effective(flow, state.answers), self.user_id, candidate)
             if self.storage.add_signup(record):
                 ref = candidate
+                if record["contact_ok"]:  # "May the association contact you here?" is the /updates consent
+                    BroadcastStore(self.storage.db).give_consent(self.user_id, self.lang, "signup",
+                                                                 record["consent_version"])
             elif (existing := self.storage.signup_of(self.user_id)) is not None:
                 ref = existing["ref"]  # a concurrent confirmation won the race
         return {"ref": ref, "signup_link": flow_docs.signup_link(self.settings.signup_url, ref)}
