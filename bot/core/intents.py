@@ -97,12 +97,6 @@ class IntentScores:
         """The best entry of ours, or None."""
         return self.positives[0] if self.positives else None
 
-    @property
-    def margin(self) -> float:
-        """Best entry minus best off-topic example: DESIGN.md's measured separator of 'ours' from 'not ours'."""
-        best = self.positives[0].score if self.positives else 0.0
-        return best - (self.negative.score if self.negative else 0.0)
-
 
 class IntentIndex:
     """All intent rows in memory (a few thousand short vectors): one matrix product per question."""

@@ -56,8 +56,6 @@ class Retriever:
         self.embedder = embedder
         # The bundled model only knows English: its French and German matches are weaker evidence than BM25's.
         self.foreign_dense_weight = foreign_dense_weight
-        self.intent_weight = INTENT_WEIGHT
-        self.intent_spread = INTENT_SPREAD
 
     def search(
         self, query: str, lang: str, k: int = 5, mode: str = "hybrid", intents: IntentScores | None = None
@@ -77,7 +75,7 @@ class Retriever:
         # answer decision asks for (an entry that only the intent model likes is often a look-alike).
         lexical, _ = _fuse(tuple(rankings))
         if intents is not None and mode == "hybrid":
-            rankings.append((self.intent_weight, self._intent_ranking(intents, lang)))
+            rankings.append((INTENT_WEIGHT, self._intent_ranking(intents, lang)))
         fused, best = _fuse(tuple(rankings))
         for rank, ref in enumerate(refs):
             for passage in self.index.lookup(ref, lang)[:3]:
@@ -105,7 +103,7 @@ class Retriever:
         matches = sorted((*intents.positives[:INTENT_DEPTH], *intents.law[:INTENT_DEPTH]), key=lambda m: -m.score)
         ranked = []
         for match in matches[:INTENT_DEPTH]:
-            if match.score < matches[0].score - self.intent_spread:
+            if match.score < matches[0].score - INTENT_SPREAD:
                 break
             passages = self.index.lookup(match.target, lang)
             if passages:
