@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -21,6 +22,9 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 COMPOSE_K = 8  # the composer sees a few more passages than the five that eval scores
+# The intent model is the slowest step of an answer and needs nothing that dense and BM25 compute, so it runs on a
+# thread of its own beside them (its C engine and onnxruntime release the GIL). Two threads: one per core.
+_INTENT_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="intents")
 
 
 class VettedMatcher(Protocol):
@@ -69,11 +73,15 @@ class Assistant:
         vector = load_encoder(self.intents.encoder_name).encode([question])[0]
         return self.intents.scores(vector, lang)
 
+    def search(self, question: str, lang: str, k: int) -> tuple[Retrieval, IntentScores]:
+        """The retrieval ranking and the intent scores, the intent model running while dense and BM25 rank."""
+        pending = _INTENT_THREADS.submit(self.intent_scores, question, lang)
+        retrieval = self.retriever.search(question, lang, k=k, intents=pending.result)
+        return retrieval, pending.result()
+
     def retrieve(self, question: str, lang: str | None = None, k: int = 5) -> Retrieval:
         """Ranked sources for a question (what eval measures), with the decision taken on them."""
-        language = self.language_of(question, lang)
-        scores = self.intent_scores(question, language)
-        retrieval = self.retriever.search(question, language, k=k, intents=scores)
+        retrieval, scores = self.search(question, self.language_of(question, lang), k)
         return replace(retrieval, decision=decide(retrieval, scores, self.gates))
 
     def ask(self, question: str, lang: str | None = None) -> Answer:
@@ -85,8 +93,7 @@ class Assistant:
             vetted = self.vetted.answer(question, language)
             if vetted is not None:
                 return vetted
-        scores = self.intent_scores(question, language)
-        retrieval = self.retriever.search(question, language, k=COMPOSE_K, intents=scores)
+        retrieval, scores = self.search(question, language, COMPOSE_K)
         decision = decide(retrieval, scores, self.gates)
         if not decision.answered:
             return self._not_answered(retrieval, decision)
@@ -98,8 +105,7 @@ class Assistant:
         if not found or found[0].kind not in ("faq", "guide"):
             return None
         question = found[0].title
-        scores = self.intent_scores(question, found[0].lang)
-        retrieval = self.retriever.search(question, found[0].lang, k=COMPOSE_K, intents=scores)
+        retrieval, scores = self.search(question, found[0].lang, COMPOSE_K)
         return self._compose(retrieval, scores, Decision(FAQ, target, 1.0))
 
     def _compose(self, retrieval: Retrieval, scores: IntentScores, decision: Decision) -> Answer:

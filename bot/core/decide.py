@@ -110,18 +110,23 @@ def decide(retrieval: Retrieval, intents: IntentScores, thresholds: Thresholds) 
 
 
 def _lead(matches: tuple[IntentMatch, ...], gate: Gate, negative: float, retrieval: Retrieval) -> IntentMatch | None:
-    """The fused ranking's first source among these matches, if its own match passes the gate and is close to the
-    best match: the fused ranking chooses (three rankers agree better than one), the match decides."""
+    """The fused ranking's first source among the matches, if its match is close to the best one, passes the gate
+    and is among the first `agree` of the dense + BM25 ranking; failing that, a close passing match that the dense +
+    BM25 ranking puts first (the intent model's close matches are often look-alike questions of a neighbouring
+    entry, and the passages' own words then settle which one is meant)."""
     if not matches:
         return None
     own: dict[str, IntentMatch] = {}
     for match in matches:  # best first: a guide is represented by its best-matching section
         own.setdefault(base_id(match.target), match)
-    for passage in retrieval.passages:
-        match = own.get(base_id(passage.source_id))
-        if match is None:
-            continue
-        close = match.score >= matches[0].score - LEAD_SPREAD
-        good = close and gate.passes(match.score, negative) and gate.agrees(match.target, retrieval)
-        return match if good else None
-    return None
+    lexical = retrieval.independent[0] if retrieval.independent else None
+
+    def good(source: str | None) -> bool:
+        match = own.get(source or "")
+        return (match is not None and match.score >= matches[0].score - LEAD_SPREAD
+                and gate.passes(match.score, negative))
+
+    first = next((s for s in (base_id(p.source_id) for p in retrieval.passages) if s in own), None)
+    if first is not None and good(first) and gate.agrees(first, retrieval):
+        return own[first]
+    return own[lexical] if lexical is not None and good(lexical) else None

@@ -82,4 +82,7 @@ def load_fast_embedder(name: str, max_tokens: int, export_dir: Path) -> Embedder
     """The ONNX export made by ingest when it matches the model (no torch import), else sentence-transformers."""
     from bot.core.onnx_embedder import load_onnx
 
-    return load_onnx(export_dir, name, model_stamp(name), max_tokens) or load_embedder(name, max_tokens)
+    # One thread: a question is a dozen tokens (4-5 ms either way), and the answer runs the intent model beside it;
+    # onnxruntime's default pool spins a thread per core and slowed that model by half (measured with `legalbot bench`).
+    fast = load_onnx(export_dir, name, model_stamp(name), max_tokens, threads=1)
+    return fast or load_embedder(name, max_tokens)

@@ -19,7 +19,7 @@ BATCH = 32  # measured on 2 cores: 16 and 64 are both slower
 class OnnxEmbedder:
     """Tokenizer + exported transformer with pooling and normalisation inside the graph (see ingest/export_model.py)."""
 
-    def __init__(self, folder: Path, meta: dict, max_tokens: int) -> None:
+    def __init__(self, folder: Path, meta: dict, max_tokens: int, threads: int = 0) -> None:
         # Imported here: a bot configured without an export never pays for them.
         import onnxruntime
         from tokenizers import Tokenizer
@@ -34,6 +34,7 @@ class OnnxEmbedder:
         self._tokenizer.enable_padding(pad_id=int(meta.get("pad_id", 0)))
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # its warnings about unused initialisers are noise for operators
+        options.intra_op_num_threads = threads  # 0: onnxruntime's default, one spinning thread per core
         self._session = onnxruntime.InferenceSession(
             str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"]
         )
@@ -70,13 +71,13 @@ def _export_meta(folder: Path) -> dict | None:
         return None
 
 
-def load_onnx(folder: Path, name: str, stamp: str, max_tokens: int) -> OnnxEmbedder | None:
+def load_onnx(folder: Path, name: str, stamp: str, max_tokens: int, threads: int = 0) -> OnnxEmbedder | None:
     """The exported model when `folder` holds an export of exactly this model, else None."""
     meta = _export_meta(folder)
     if meta is None or meta.get("model") != name or meta.get("stamp") != stamp:
         return None
     try:
-        return OnnxEmbedder(folder, meta, max_tokens)
+        return OnnxEmbedder(folder, meta, max_tokens, threads)
     except Exception as error:  # a damaged export must not stop the bot: sentence-transformers still works
         log.warning("Ignoring the ONNX export in %s (%s)", folder, type(error).__name__)
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -58,11 +59,17 @@ class Retriever:
         self.foreign_dense_weight = foreign_dense_weight
 
     def search(
-        self, query: str, lang: str, k: int = 5, mode: str = "hybrid", intents: IntentScores | None = None
+        self,
+        query: str,
+        lang: str,
+        k: int = 5,
+        mode: str = "hybrid",
+        intents: IntentScores | Callable[[], IntentScores] | None = None,
     ) -> Retrieval:
         """Best k sources for the question; mode 'bm25' or 'dense' runs one retriever alone (for the bench).
 
-        `intents` (question-to-question matches from the multilingual model) is a third ranking in the fusion.
+        `intents` (question-to-question matches from the multilingual model) is a third ranking in the fusion. It may
+        be a callable, called only once dense and BM25 are done, so that the model can run beside them.
         """
         tokens = tokenize(query, lang)
         pool = self.index.dense(self.embedder.embed([query])[0], lang, DENSE_POOL) if mode != "bm25" else []
@@ -70,12 +77,14 @@ class Retriever:
         keyword = self.index.keyword(tokens, lang, DEPTH) if mode != "dense" else []
         refs = tuple(find_references(query)) if mode == "hybrid" else ()
         named = tuple(passage for ref in refs for passage in self.index.lookup(ref, lang))
+        official = self._best_official(pool, tokens, lang) if mode == "hybrid" else None
         rankings = [(self._dense_weight(lang), dense), (1.0, keyword)]
         # What the passages' own words say, before the question-to-question ranking joins: a second opinion the
         # answer decision asks for (an entry that only the intent model likes is often a look-alike).
         lexical, _ = _fuse(tuple(rankings))
         if intents is not None and mode == "hybrid":
-            rankings.append((INTENT_WEIGHT, self._intent_ranking(intents, lang)))
+            scores = intents() if callable(intents) else intents
+            rankings.append((INTENT_WEIGHT, self._intent_ranking(scores, lang)))
         fused, best = _fuse(tuple(rankings))
         for rank, ref in enumerate(refs):
             for passage in self.index.lookup(ref, lang)[:3]:
@@ -83,7 +92,6 @@ class Retriever:
                 _add(fused, best, passage, 1.0 / (rank + 1))
         ordered = sorted(best, key=lambda source: -fused[source])
         ranked_ids = ordered[:k]
-        official = self._best_official(pool, tokens, lang) if mode == "hybrid" else None
         return Retrieval(
             query=query,
             lang=lang,

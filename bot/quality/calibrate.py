@@ -85,8 +85,7 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     by_lang: dict[str, list[Case]] = {lang: [] for lang in LANGS}
     for question in load_questions(args.file):
         lang = assistant.language_of(question["q"], question["lang"])
-        intents = assistant.intent_scores(question["q"], lang)
-        retrieval = assistant.retriever.search(question["q"], lang, k=8, intents=intents)
+        retrieval, intents = assistant.search(question["q"], lang, 8)
         by_lang[lang].append(Case(retrieval, intents, tuple(question["expect"])))
     thresholds = Thresholds.load()
     for lang, cases in by_lang.items():

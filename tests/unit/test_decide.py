@@ -104,3 +104,16 @@ def test_a_match_that_retrieval_does_not_second_is_not_an_answer():
     look_alike = Retrieval(**{**look_alike.__dict__, "independent": ("faq/how-to-object", "faq/other")})
     decision = decide(look_alike, scores([entry("faq/object-reason-required", 0.95)]), strict)
     assert not decision.answered
+
+
+def test_between_two_close_matches_the_one_the_passages_words_rank_first_leads():
+    """The intent model puts a look-alike variant a hair above the entry meant; dense and BM25 rank the meant one
+    first, so it leads instead of the bot giving up."""
+    strict = Thresholds(faq={"en": Gate(0.90, 0.03, agree=1)}, law={"en": Gate(0.88, 0.02, agree=1)})
+    asked = retrieval("can I object to Meta training its AI on my posts", passages=(REASON, HOW))
+    asked = Retrieval(**{**asked.__dict__, "independent": ("faq/how-to-object", "faq/object-reason-required")})
+    close = scores([entry("faq/object-reason-required", 0.96), entry("faq/how-to-object", 0.95)])
+    assert decide(asked, close, strict).lead == "faq/how-to-object"
+    # Not when the meant entry is well below the best match: then the two judges disagree, and the bot says so.
+    far = scores([entry("faq/object-reason-required", 0.99), entry("faq/how-to-object", 0.95)])
+    assert not decide(asked, far, strict).answered
