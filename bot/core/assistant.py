@@ -49,12 +49,17 @@ class Assistant:
 
     @classmethod
     def from_settings(cls, settings: Settings, composer: Composer | None = None) -> Assistant:
-        """Load the model, the index and the composer named in the settings."""
+        """Load the model, the index and the composer named in the settings.
+
+        With LEGALBOT_CHROMA_URL the passages, vectors and intents come from the Chroma server (a worker of many
+        needs no index files; its data folder may hold the ONNX export only).
+        """
         embedder = load_fast_embedder(settings.embedding_model, settings.embedding_max_tokens, settings.export_dir)
-        index = KnowledgeIndex(settings.data_dir, embedder.name)
+        index = KnowledgeIndex(settings.data_dir, embedder.name, settings.chroma_url)
         if index.empty:
             log.warning("The knowledge index in %s is empty: run `legalbot ingest`.", settings.data_dir)
-        intents = None if index.empty else load_intents(chroma_client(settings.chroma_dir), settings.intent_model)
+        client = None if index.empty else chroma_client(settings.chroma_dir, settings.chroma_url)
+        intents = None if client is None else load_intents(client, settings.intent_model)
         return cls(settings, index, embedder, composer or make_composer(settings), intents)
 
     @property

@@ -38,9 +38,6 @@ class Retrieval:
     lang: str
     passages: tuple[Passage, ...]  # one per source, best first
     refs: tuple[str, ...]  # ids the question names explicitly
-    dense_top: float  # best cosine similarity in the question's language
-    keyword_top: float  # best BM25 score, divided by the number of query tokens
-    query_tokens: int
     named: tuple[Passage, ...] = ()  # every passage of the provisions the question names, in document order
     official: Passage | None = None  # best-ranked GDPR or judgment passage, even below the top k, for the quote
     pool: tuple[Passage, ...] = ()  # the nearest passages of the question's language, with their cosine similarity
@@ -97,9 +94,6 @@ class Retriever:
             lang=lang,
             passages=tuple(best[source].scored(round(fused[source], 5)) for source in ranked_ids),
             refs=refs,
-            dense_top=max((p.score for p in dense), default=0.0),
-            keyword_top=(keyword[0].score / max(len(tokens), 1)) if keyword else 0.0,
-            query_tokens=len(tokens),
             named=named,
             official=official,
             pool=tuple(pool),

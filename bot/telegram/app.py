@@ -33,12 +33,7 @@ async def _set_menus(app: Application) -> None:
 
 def load_assistant(settings: Settings) -> Assistant | None:
     """The assistant, or None when there is no index yet (users are told it is being prepared)."""
-    if settings.chroma_url:
-        from bot.scale.served import served_assistant
-
-        assistant = served_assistant(settings)
-    else:
-        assistant = Assistant.from_settings(settings)
+    assistant = Assistant.from_settings(settings)
     if assistant.index.empty:
         log.warning("No knowledge index yet: users will be told it is being prepared. Run `legalbot ingest`.")
         return None

@@ -28,7 +28,6 @@ from tests.services import REDIS_URL, pg_database, redis_prefix
 
 USERS = int(os.environ.get("LOADTEST_USERS", "2000"))
 SECONDS = float(os.environ.get("LOADTEST_SECONDS", "60"))
-KILL_AT = SECONDS / 3
 WALKER = 5  # every fifth user starts the objection walkthrough and taps its first button
 TAP = "fl:object:platforms:c:both"
 
@@ -47,7 +46,8 @@ async def _taps(server: FakeBotApi, walkers: list, done: asyncio.Event) -> dict[
     return {query: False for query in tapped.values()}
 
 
-async def scenario(name: str, workers: int, kill: bool, base_env: dict[str, str], logs: Path) -> str:
+async def scenario(name: str, workers: int, kill: bool, base_env: dict[str, str], logs: Path, users: int = USERS,
+                   seconds: float = SECONDS) -> str:
     """One run on a fresh database, Redis prefix and fake API; the table row."""
     with pg_database() as pg_url, redis_prefix() as prefix, \
             FakeBotApi(rate_limits=RateLimits.telegram(), push_webhook=True) as server:
@@ -60,25 +60,25 @@ async def scenario(name: str, workers: int, kill: bool, base_env: dict[str, str]
             try:
                 for port, process in zip(ports, processes, strict=True):
                     await asyncio.to_thread(wait_ready, port, process)
-                row = await _play(server, processes, kill, name)
+                row = await _play(server, processes, kill, name, users, seconds)
             finally:
                 for process in processes:
                     stop(process)
     return row
 
 
-async def _play(server: FakeBotApi, processes: list, kill: bool, name: str) -> str:
-    """Post USERS updates over SECONDS, kill if asked, tap, wait for replies (bounded), count."""
-    users = [user(server, i) for i in range(USERS)]
+async def _play(server: FakeBotApi, processes: list, kill: bool, name: str, count: int, seconds: float) -> str:
+    """Post `count` updates over `seconds`, kill if asked, tap, wait for replies (bounded), count."""
+    users = [user(server, i) for i in range(count)]
     walkers = [u for i, u in enumerate(users) if i % WALKER == WALKER - 1]
     done = asyncio.Event()
     tapper = asyncio.create_task(_taps(server, walkers, done))
     started = time.time()
     for index, person in enumerate(users):
-        if kill and processes[0].poll() is None and time.time() - started >= KILL_AT:
+        if kill and processes[0].poll() is None and time.time() - started >= seconds / 3:
             os.kill(processes[0].pid, signal.SIGKILL)
         person.send_text("/object" if person in walkers else question(index))
-        await asyncio.sleep(max(0.0, started + (index + 1) * SECONDS / USERS - time.time()))
+        await asyncio.sleep(max(0.0, started + (index + 1) * seconds / count - time.time()))
     deadline = time.time() + 600
     while time.time() < deadline and (tally(server, users, started).lost or server.store.updates):
         await asyncio.sleep(1)
@@ -102,8 +102,18 @@ def _ensure_nginx() -> None:
         subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "nginx"], check=True)
 
 
+def _plan() -> list[tuple[str, int, bool, int, float]]:
+    """The runs: the issue's three at USERS over SECONDS, or with LOADTEST_RATES=5,10 two workers at each arrival rate
+    (per second, for SECONDS) to find the rate this machine serves within the 2 s target."""
+    rates = [float(r) for r in os.environ.get("LOADTEST_RATES", "").split(",") if r.strip()]
+    if rates:
+        return [(f"two workers, {r:g} a second", 2, False, round(r * SECONDS), SECONDS) for r in rates]
+    return [("two workers, one SIGKILLed", 2, True, USERS, SECONDS), ("one worker", 1, False, USERS, SECONDS),
+            ("two workers", 2, False, USERS, SECONDS)]
+
+
 async def main() -> int:
-    """Set up once (Chroma server with the index), run the three scenarios, print the table."""
+    """Set up once (Chroma server with the index), run the scenarios, print the table."""
     _ensure_nginx()
     work = Path(tempfile.mkdtemp(prefix="legalbot-load-"))
     with chroma_server(work / "chroma", work / "chroma.log") as chroma_url:
@@ -115,11 +125,10 @@ async def main() -> int:
         base = {"LEGALBOT_CHROMA_URL": chroma_url, "LEGALBOT_REDIS_URL": REDIS_URL,
                 "LEGALBOT_DATA_DIR": str(ingest.data_dir), "LEGALBOT_INBOX_LEASE_S": "5"}
         rows = []
-        for name, workers, kill in (("two workers, one SIGKILLed", 2, True), ("one worker", 1, False),
-                                    ("two workers", 2, False)):
-            print(f"running: {name} ({USERS} users over {SECONDS:.0f} s) …", flush=True)
-            rows.append(await scenario(name, workers, kill, base, work))
-    print(f"\n{USERS} users over {SECONDS:.0f} s, Telegram's limits on; logs in {work}\n{HEADER}")
+        for name, workers, kill, users, seconds in _plan():
+            print(f"running: {name} ({users} users over {seconds:.0f} s) …", flush=True)
+            rows.append(await scenario(name, workers, kill, base, work, users, seconds))
+    print(f"\nTelegram's limits on; logs in {work}\n{HEADER}")
     print("\n".join(rows))
     return 0
 

@@ -23,8 +23,7 @@ def passage(source_id: str, kind: str, text: str = "Some text.", lang: str = "en
 
 def retrieval(*passages: Passage, lang: str = "en") -> Retrieval:
     """A retrieval result as the retriever would hand it to the composer."""
-    return Retrieval(query="How do I object?", lang=lang, passages=passages, refs=(), dense_top=0.6,
-                     keyword_top=1.0, query_tokens=2)
+    return Retrieval(query="How do I object?", lang=lang, passages=passages, refs=())
 
 
 @pytest.mark.parametrize("limit", [80, 200, 700])

@@ -33,7 +33,7 @@ def scores(positives=(), law=(), negative: float | None = None) -> IntentScores:
 
 def retrieval(query: str, passages=(HOW, REASON, ART21), named=()) -> Retrieval:
     """A retrieval of the question with its fused ranking."""
-    return Retrieval(query, "en", tuple(passages), tuple(p.source_id for p in named), 0.5, 1.0, 4, named=tuple(named))
+    return Retrieval(query, "en", tuple(passages), tuple(p.source_id for p in named), named=tuple(named))
 
 
 def test_a_matched_entry_leads_the_answer():

@@ -26,7 +26,7 @@ PASSAGES = (
     Passage("gdpr/art-21#1", "GDPR Art. 21(1)", "https://eur-lex.example/21", "en",
             "The data subject shall have the right to object to processing.", kind="law"),
 )
-RETRIEVAL = Retrieval(QUESTION, "en", PASSAGES, (), 0.6, 1.0, 5)
+RETRIEVAL = Retrieval(QUESTION, "en", PASSAGES, ())
 
 
 class Broken(FakeListChatModel):

@@ -12,7 +12,7 @@ LAW = Passage("gdpr/art-21#1", "GDPR Art. 21(1)", "https://eur-lex.example/21", 
               kind="law")
 OFFICIAL = Passage("gdpr/art-6#1", "GDPR Art. 6(1)", "https://eur-lex.example/6", "en",
                    "Processing shall be lawful only if legitimate interests apply.", kind="law")
-RETRIEVAL = Retrieval("How do I object?", "en", (FAQ, LAW), (), 0.6, 1.0, 2, official=OFFICIAL)
+RETRIEVAL = Retrieval("How do I object?", "en", (FAQ, LAW), (), official=OFFICIAL)
 
 
 def cite(*passages: Passage) -> tuple[Citation, ...]:
