@@ -23,8 +23,10 @@ from bot.broadcast.budget import WINDOW_S, Priority
 
 log = logging.getLogger(__name__)
 WINDOW_MS = WINDOW_S * 1000
-# A slot in flight counts until its answer, or this long if its worker died meanwhile: longer than python-telegram-
-# bot's timeouts (5 s each to connect, write and read), so a slow request never stops counting while it is out.
+# A slot in flight counts until its answer, or this long if its worker died meanwhile: longer than a text message
+# can be out under python-telegram-bot's timeouts (1 s for a pooled connection, 5 s each to connect, write and read).
+# An upload may be out longer (20 s to write) and stop counting early: one slot, rarely. Longer would cost more after
+# a crash, when the dead worker's slots keep the budget smaller until they lapse.
 HOLD_MS = 20_000
 
 # KEYS: the slots (a sorted set, token -> Redis time in ms until which it counts), the time of the last slot taken.
@@ -69,7 +71,7 @@ class RedisBudget:
             raise ValueError("the send rate must be positive")
         self.count = max(1, int(rate))
         self.reserve = reserve_for(self.count)
-        self.gap_ms = 1000 / (rate * 2)  # smooths bursts, as LocalBudget does: at most twice the average pace
+        self.gap_ms = 1000 / (rate * 2)  # smooths bulk bursts, as LocalBudget does: at most twice the average pace
         self.keys = [f"{prefix}budget:slots", f"{prefix}budget:last"]
         self._take, self._free = redis.register_script(_TAKE), redis.register_script(_FREE)
         # One waiter per priority in a process asks Redis at a time; the others queue here rather than all waking
@@ -77,9 +79,11 @@ class RedisBudget:
         self._turns = {priority: asyncio.Lock() for priority in Priority}
 
     async def _acquire(self, token: str, priority: Priority) -> None:
-        """Take a slot, leaving the reserve free when the send is bulk."""
-        reserve = self.reserve if priority is Priority.BULK else 0
-        args = [token, self.count, reserve, self.gap_ms, HOLD_MS, WINDOW_MS]
+        """Take a slot; a bulk send leaves the reserve free and keeps its distance from the last send."""
+        # Answers skip the spacing too: bulk sends, taking a slot the instant each gap ends, would otherwise win the
+        # race for it again and again (measured: an answer lost up to 3 gaps in a row to a saturating broadcast).
+        reserve, gap_ms = (self.reserve, self.gap_ms) if priority is Priority.BULK else (0, 0.0)
+        args = [token, self.count, reserve, gap_ms, HOLD_MS, WINDOW_MS]
         async with self._turns[priority]:
             while wait_ms := int(await self._take(keys=self.keys, args=args)):
                 await asyncio.sleep(wait_ms / 1000)
