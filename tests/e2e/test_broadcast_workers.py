@@ -35,7 +35,8 @@ def workers_env(server: FakeBotApi, pg_url: str, redis_settings: dict[str, str],
 
 async def test_two_workers_one_sender_each_recipient_once_at_the_limit_and_questions_answered_first(
         pg_url: str, redis_settings: dict[str, str], tmp_path: Path) -> None:
-    """300 agreed, 15 blocked; one worker sends the update, both answer questions asked meanwhile within a second."""
+    """300 agreed, 15 blocked; one worker sends the update; questions asked meanwhile, the other worker's too, are
+    answered within a second."""
     with FakeBotApi(rate_limits=RateLimits(overall=Limit(LIMIT, 1.0)), push_webhook=True) as server:
         expected = seed(server, pg_url, RECIPIENTS)  # type: ignore[arg-type]  (a database URL opens PostgreSQL)
         blocked = set(sorted(expected)[40:55])
@@ -88,11 +89,13 @@ async def test_two_workers_one_sender_each_recipient_once_at_the_limit_and_quest
                           if str(call.params.get("chat_id")) == str(asker.id)] for asker in askers}
     assert all(len(by) == 1 for by in replies.values()), replies
     answered_by = [by[0] for by in replies.values()]
-    assert set(answered_by) == {"w0", "w1"}, answered_by  # the sending worker and the other one both answered
+    # Whichever worker claims a question from the inbox answers it; the idle one is the quicker to, and its answers
+    # go ahead of the other worker's broadcast only through the budget kept in Redis.
+    assert {"w0", "w1"} - senders <= set(answered_by), answered_by
     assert sending_meanwhile and max(answer_s) < 1.0, answer_s
     busiest = server.busiest_window(1.0)
     assert busiest <= LIMIT and server.rate_refusals == 0 and server.internal_errors == []
-    print(f"\ntwo workers on PostgreSQL + Redis: {RECIPIENTS} recipients sent by {senders.pop()} in {duration:.1f} s "
+    print(f"\ntwo workers on PostgreSQL + Redis: {RECIPIENTS} recipients sent by {min(senders)} in {duration:.1f} s "
           f"({(RECIPIENTS - len(blocked)) / duration:.0f} msg/s), busiest second {busiest} (limit {LIMIT}), "
           f"blocked {len(blocked_rows)}; questions answered in {', '.join(f'{s:.2f}' for s in answer_s)} s "
           f"by {', '.join(answered_by)}")
