@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from enum import IntEnum
-from typing import Any, Protocol
+from typing import Protocol
 
 # A little over a second, for the clocks' resolution.
 WINDOW_S = 1.02
@@ -22,7 +22,7 @@ class Priority(IntEnum):
 
 
 class SendBudget(Protocol):
-    """One slot per request; a deployment with several workers implements this over Redis."""
+    """One slot per request: LocalBudget in one process, RedisBudget (bot/scale/budget.py) across workers."""
 
     def slot(self, priority: Priority) -> AbstractAsyncContextManager[None]:
         """Hold a slot for the duration of one request; answers never wait behind bulk sends."""
@@ -85,19 +85,3 @@ class LocalBudget:
         finally:
             self._in_flight -= 1
             self._answered.append(time.monotonic())
-
-
-class LimiterBudget:
-    """The budget over a shared send limiter (Redis, several workers): a slot is one acquire of the bot-wide pace.
-
-    Priorities are not kept across workers: answers and broadcast sends queue in the limiter's order.
-    """
-
-    def __init__(self, limiter: Any) -> None:
-        self.limiter = limiter
-
-    @asynccontextmanager
-    async def slot(self, priority: Priority) -> AsyncIterator[None]:
-        """Wait for the bot-wide pace, then hold the slot for the request."""
-        await self.limiter.acquire(None)
-        yield

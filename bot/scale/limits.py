@@ -69,19 +69,25 @@ class LocalSendLimiter:
 
 
 class RedisSendLimiter:
-    """The bot-wide and per-chat pace in Redis, shared by every worker and by broadcasts."""
+    """The bot-wide and per-chat pace in Redis, shared by every worker (a worker's own sends take the bot-wide slot
+    from its RedisBudget instead, which puts answers before broadcast sends)."""
 
     def __init__(self, redis: Redis, prefix: str, pace: Pace | None = None) -> None:
         self.redis, self.prefix, self.pace = redis, prefix, pace or Pace()
         self._script = redis.register_script(_GCRA)
 
-    async def acquire(self, chat_id: int | None = None) -> None:
-        """Wait for a slot in the overall budget and, for a chat, in that chat's pace."""
-        keys, args = [f"{self.prefix}pace:overall"], [round(1000 / self.pace.overall_per_s), 1]
+    async def acquire(self, chat_id: int | None = None, overall: bool = True) -> None:
+        """Wait for a slot in the overall budget (unless the caller holds a RedisBudget slot) and the chat's pace."""
+        keys: list[str] = []
+        args: list[int] = []
+        if overall:
+            keys, args = [f"{self.prefix}pace:overall"], [round(1000 / self.pace.overall_per_s), 1]
         if chat_id is not None:
             interval = self.pace.private_interval_s if chat_id > 0 else self.pace.group_interval_s
             keys.append(f"{self.prefix}pace:{chat_id}")
             args += [round(1000 * interval), 1]
+        if not keys:
+            return
         for _ in range(10_000):  # bounded: at 25/s this is minutes of queueing, far past any sane backlog
             wait_ms = int(await self._script(keys=keys, args=args))
             if wait_ms <= 0:

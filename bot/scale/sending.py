@@ -15,9 +15,10 @@ from redis.asyncio import Redis
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.broadcast.budget import LimiterBudget
+from bot.broadcast.budget import Priority
 from bot.scale import metrics
-from bot.scale.limits import SendLimiter
+from bot.scale.budget import RedisBudget
+from bot.scale.limits import RedisSendLimiter
 from bot.telegram.ratelimit import BULK, SENDING
 
 log = logging.getLogger(__name__)
@@ -46,11 +47,13 @@ def _seconds(retry_after: int | float | timedelta) -> float:
 
 
 class SharedRateLimiter(BaseRateLimiter[int]):
-    """Every message waits for the bot's shared pace; a 429 waits retry_after; a handled update never sends twice."""
+    """Every message waits for its chat's pace and a slot of the bot's shared budget; a 429 waits retry_after; a
+    handled update never sends twice."""
 
-    def __init__(self, limiter: SendLimiter, redis: Redis, prefix: str, max_retries: int = 3) -> None:
+    def __init__(self, limiter: RedisSendLimiter, budget: RedisBudget, redis: Redis, prefix: str,
+                 max_retries: int = 3) -> None:
         self.limiter, self.redis, self.prefix, self.max_retries = limiter, redis, prefix, max_retries
-        self.budget = LimiterBudget(limiter)  # the broadcast sender's slots, from the same shared pace
+        self.budget = budget  # answers take ANSWER slots here; the broadcast sender takes BULK slots from it
 
     async def initialize(self) -> None:
         """Nothing to set up: Redis connects lazily."""
@@ -71,23 +74,25 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         if key and await self.redis.exists(key):
             return await self._made(key, chat)
         for attempt in itertools.count():
-            await self.limiter.acquire(chat)
-            # Claim the send after the wait for a slot, just before making it: a worker killed in between loses this
-            # one message (a window of one Redis round trip); the other order would repeat it whenever a worker dies
-            # after sending but before marking its update done.
-            if key and attempt == 0 and not await self.redis.set(key, "", nx=True, ex=_KEEP_S):
-                return await self._made(key, chat)
-            try:
-                result = await callback(*args, **kwargs)
-            except RetryAfter as exc:
-                metrics.TOO_MANY_REQUESTS.inc()
-                if attempt >= self.max_retries:
-                    raise
-                await asyncio.sleep(_seconds(exc.retry_after))
-                continue
-            if key:
-                await self.redis.set(key, json.dumps(result), ex=_KEEP_S)
-            return result
+            await self.limiter.acquire(chat, overall=False)  # the chat's pace first: a slot is not held meanwhile
+            async with self.budget.slot(Priority.ANSWER):
+                # Claim the send after the wait for a slot, just before making it: a worker killed in between loses
+                # this one message (a window of one Redis round trip); the other order would repeat it whenever a
+                # worker dies after sending but before marking its update done.
+                if key and attempt == 0 and not await self.redis.set(key, "", nx=True, ex=_KEEP_S):
+                    return await self._made(key, chat)
+                try:
+                    result = await callback(*args, **kwargs)
+                except RetryAfter as exc:
+                    metrics.TOO_MANY_REQUESTS.inc()
+                    if attempt >= self.max_retries:
+                        raise
+                    retry_after = _seconds(exc.retry_after)
+                else:
+                    if key:
+                        await self.redis.set(key, json.dumps(result), ex=_KEEP_S)
+                    return result
+            await asyncio.sleep(retry_after)  # outside the slot: waiting out a 429 must not hold the budget
         return None
 
     async def _made(self, key: str, chat: int | None) -> Any:

@@ -37,19 +37,21 @@ def limits_for(settings: Settings) -> Limits:
                       LocalSendLimiter(pace))
     from redis.asyncio import Redis
 
+    from bot.scale.budget import RedisBudget
     from bot.scale.limits import RedisFloodGuard, RedisSendLimiter, forget_user
     from bot.scale.sending import SharedRateLimiter
 
     redis = Redis.from_url(settings.redis_url)
     prefix = settings.redis_prefix
     limiter = RedisSendLimiter(redis, prefix, pace)
+    budget = RedisBudget(redis, prefix, settings.send_rate_per_s)
 
     async def forget(_context: Any, user_id: int) -> None:
         """/forget: the user's flood counters and pace go too."""
         await forget_user(redis, prefix, user_id)
 
     return Limits(
-        SharedRateLimiter(limiter, redis, prefix),
+        SharedRateLimiter(limiter, budget, redis, prefix),
         RedisFloodGuard(redis, prefix, settings.flood_limit, settings.flood_window_s),
         limiter,
         forget,

@@ -24,8 +24,9 @@ from .webhook import WebhookPusher
 
 DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnly-abcdefghijk"
 _LOG = logging.getLogger(__name__)
-_BOT_ROUTE = re.compile(r"/bot([^/]+)/([A-Za-z0-9_]+)/?")
-_FILE_ROUTE = re.compile(r"/file/bot([^/]+)/(.+)")
+# An optional /via-NAME first: a bot process given that URL has its calls recorded with client NAME (which worker).
+_BOT_ROUTE = re.compile(r"(?:/via-([A-Za-z0-9_-]+))?/bot([^/]+)/([A-Za-z0-9_]+)/?")
+_FILE_ROUTE = re.compile(r"(?:/via-[A-Za-z0-9_-]+)?/file/bot([^/]+)/(.+)")
 
 
 class _HttpServer(ThreadingHTTPServer):
@@ -136,6 +137,10 @@ class FakeBotApi(Inspection):
         """Root URL, e.g. http://127.0.0.1:PORT."""
         return f"http://{self.host}:{self.port}"
 
+    def url_via(self, client: str) -> str:
+        """The root URL for one of several bot processes: its calls are recorded with `client` (Call.client)."""
+        return f"{self.url}/via-{client}"
+
     @property
     def base_url(self) -> str:
         """What to pass to ApplicationBuilder.base_url()."""
@@ -218,7 +223,7 @@ class FakeBotApi(Inspection):
         match = _BOT_ROUTE.fullmatch(route)
         if match is None or file_match:
             return _json(ApiError(404, "Not Found").payload(), 404)
-        if match.group(1) != self.token:
+        if match.group(2) != self.token:
             return _json(ApiError(401, "Unauthorized").payload(), 401)
         try:
             params = decode_body(content_type, body, parts.query)
@@ -226,11 +231,11 @@ class FakeBotApi(Inspection):
             return _json(err.payload(), err.code)
         except (ValueError, LookupError) as err:  # undecodable bytes, broken multipart
             return _json(ApiError(400, f"Bad Request: can't parse request: {err}").payload(), 400)
-        status, response = self.dispatch(match.group(2), params)
+        status, response = self.dispatch(match.group(3), params, match.group(1) or "")
         return _json(response, status)
 
-    def dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """Run one Bot API method under the state lock and record it."""
+    def dispatch(self, method: str, params: dict[str, Any], client: str = "") -> tuple[int, dict[str, Any]]:
+        """Run one Bot API method under the state lock and record it (with the client's name, when it gave one)."""
         started = time.time()
         with self.store.lock:
             try:
@@ -250,7 +255,7 @@ class FakeBotApi(Inspection):
                 self.internal_errors.append(f"{method}: {exc!r}")
                 status = 500
                 response = {"ok": False, "error_code": 500, "description": f"Internal Server Error: {exc!r}"}
-            self.store.record(Call(method, params, started, status, response))
+            self.store.record(Call(method, params, started, status, response, client))
         return status, response
 
 

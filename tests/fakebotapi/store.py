@@ -49,6 +49,7 @@ class Call:
     time: float
     status: int = 200
     response: dict[str, Any] = field(default_factory=dict)
+    client: str = ""  # the name in the URL the bot was given (FakeBotApi.url_via), to tell processes apart
 
     @property
     def ok(self) -> bool:

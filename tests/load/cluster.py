@@ -17,12 +17,14 @@ REPO = Path(__file__).resolve().parents[2]
 SECRET = "load-test-secret"
 
 
-def start_worker(env: dict[str, str], public_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    """One worker process listening on 127.0.0.1:port, its output in `log`."""
+def start_worker(env: dict[str, str], public_url: str, port: int, log: Path,
+                 module: str = "bot") -> subprocess.Popen[bytes]:
+    """One worker process listening on 127.0.0.1:port, its output in `log` (`module`: what `python -m` runs)."""
     full = {**os.environ, "LEGALBOT_WEBHOOK_SECRET": SECRET, "LEGALBOT_LOG_LEVEL": "WARNING", **env}
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--webhook", public_url, "--listen", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", module, "run", "--webhook", public_url, "--listen", "127.0.0.1",
+             "--port", str(port)],
             cwd=REPO, env=full, stdout=out, stderr=subprocess.STDOUT,
         )
 

@@ -39,3 +39,10 @@ async def test_a_slot_counts_until_a_second_after_the_answer() -> None:
     async with budget.slot(Priority.BULK):
         waited = time.monotonic() - started
     assert waited >= WINDOW_S - 0.35
+
+
+def test_bulk_sends_leave_a_tenth_of_the_shared_budget_to_answers_but_never_all_of_it() -> None:
+    """The reserve across workers: 3 of Telegram's 30 a second, at least one, and a budget of one is bulk's too."""
+    from bot.scale.budget import reserve_for
+
+    assert [reserve_for(count) for count in (1, 2, 9, 25, 30, 100)] == [0, 1, 1, 3, 3, 10]
