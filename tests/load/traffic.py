@@ -51,11 +51,11 @@ class Tally:
         """One line of the report table."""
         return (f"| {name} | {self.updates / self.seconds:.1f} | {self.p50:.2f} s / {self.p95:.2f} s | "
                 f"{self.too_many} of {self.sends} | {self.answered / self.updates:.2f} | {self.lost} | "
-                f"{self.duplicates} |")
+                f"{self.duplicates} | {self.errors} |")
 
 
 HEADER = ("| set-up | updates/s handled | p50 / p95 POST→reply | 429s of sends | replies per update | lost | "
-          "duplicates |\n|---|---|---|---|---|---|---|")
+          "duplicates | apologies |\n|---|---|---|---|---|---|---|---|")
 
 
 def tally(server: FakeBotApi, users: list[FakeUser], started: float) -> Tally:
@@ -65,7 +65,8 @@ def tally(server: FakeBotApi, users: list[FakeUser], started: float) -> Tally:
     delivered = [c for c in sends if c.ok]
     first: dict[int, float] = {}
     texts: Counter[tuple[int, str]] = Counter()
-    apologies = {t(lang, "bot.error") for lang in ("en", "fr", "de")}
+    # Replies that are no answer: the apology for an error, and "the knowledge base is being prepared".
+    apologies = {t(lang, key) for lang in ("en", "fr", "de") for key in ("bot.error", "answer.index_empty")}
     for call in delivered:
         chat = int(call.params.get("chat_id", 0))
         first.setdefault(chat, call.time)
