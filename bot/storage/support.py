@@ -15,6 +15,10 @@ def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+_BUMP = ("INSERT INTO counters (day, metric, key, count) VALUES (?, ?, ?, ?) "
+         "ON CONFLICT(day, metric, key) DO UPDATE SET count = counters.count + excluded.count")
+
+
 def _today() -> str:
     """UTC date: counters are kept per day, never per user."""
     return datetime.now(UTC).date().isoformat()
@@ -114,11 +118,13 @@ class SupportStore:
     # --- aggregate counters (no user ids)
     def count(self, metric: str, key: str = "", by: int = 1) -> None:
         """Add to today's counter for metric/key."""
-        self.db.execute(
-            "INSERT INTO counters (day, metric, key, count) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(day, metric, key) DO UPDATE SET count = counters.count + excluded.count",
-            (_today(), metric, key, by),
-        )
+        self.count_all([(metric, key)], by)
+
+    def count_all(self, pairs: list[tuple[str, str]], by: int = 1) -> None:
+        """Add to several of today's counters in one transaction (an answer touches up to seven)."""
+        # Sorted: every worker then locks the shared counter rows in the same order, so two cannot deadlock.
+        day = _today()
+        self.db.transaction([(_BUMP, (day, metric, key, by)) for metric, key in sorted(pairs)])
 
     def counters(self, since_days: int = 30) -> list[dict[str, Any]]:
         """Counter rows of the last days."""

@@ -83,15 +83,14 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     answer = await asyncio.to_thread(svc.assistant.ask, text, lang)
     if context.user_data is not None:  # the hand-off header names the topic of the last answer (support.py)
         context.user_data["last_topic"] = answer.topic
-    await send_answer(message, answer, _record(svc.storage, answer, text))
+    # Database round trips block: off the event loop too, so one worker's other users are not kept waiting.
+    await send_answer(message, answer, await asyncio.to_thread(_record, svc.storage, answer, text))
 
 
 def _record(storage, answer: Answer, text: str) -> int:
     """Aggregate statistics only; the redacted question is kept without any user id for 👎 and staff review."""
-    storage.count("questions", answer.lang)
-    storage.count("in_scope" if answer.in_scope else "out_of_scope", answer.lang)
-    for citation in answer.citations:
-        storage.count("cited", citation.id.split("#")[0])
+    storage.count_all([("questions", answer.lang), ("in_scope" if answer.in_scope else "out_of_scope", answer.lang),
+                       *{("cited", citation.id.split("#")[0]) for citation in answer.citations}])
     if not answer.in_scope and answer.mode in ("refusal", "unknown"):
         storage.add_unanswered(answer.lang, "unknown" if answer.mode == "unknown" else "out_of_scope", redact(text))
     return storage.log_answer(answer.lang, answer.topic, redact(text))
