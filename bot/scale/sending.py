@@ -19,7 +19,7 @@ from bot.broadcast.budget import Priority
 from bot.scale import metrics
 from bot.scale.budget import RedisBudget
 from bot.scale.limits import RedisSendLimiter
-from bot.telegram.ratelimit import BULK, SENDING
+from bot.telegram.ratelimit import BULK, SENDING, answer_tap
 
 log = logging.getLogger(__name__)
 # The inbox update being handled, and a counter of its sends: the n-th send of update u has the key (u, n).
@@ -66,6 +66,8 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         rate_limit_args: int | None,
     ) -> Any:
         """Throttle and de-duplicate messages; other calls go straight through."""
+        if endpoint == "answerCallbackQuery":
+            return await answer_tap(callback, args, kwargs)
         if endpoint not in SENDING or rate_limit_args == BULK:  # type: ignore[comparison-overlap]
             # A broadcast send took its slot from `budget` itself and handles 429s itself.
             return await callback(*args, **kwargs)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from typing import Any
 
 from aiolimiter import AsyncLimiter
+from telegram.error import BadRequest
 from telegram.ext import AIORateLimiter
 
 from bot.broadcast.budget import LocalBudget, Priority, SendBudget
@@ -26,6 +28,23 @@ SENDING = frozenset(
         "forwardMessage",
     }
 )
+
+
+log = logging.getLogger(__name__)
+# Telegram's answer to a second answer of one button tap, or to one answered after its window closed.
+_STALE_TAP = ("query is too old", "query id is invalid")
+
+
+async def answer_tap(callback: Any, args: Any, kwargs: dict[str, Any]) -> Any:
+    """Answer a button tap; a tap handled late (a backlog) or again (its worker died after answering it) loses only
+    its toast, and the step it asked for still runs instead of ending in an apology."""
+    try:
+        return await callback(*args, **kwargs)
+    except BadRequest as error:
+        if not any(marker in error.message.lower() for marker in _STALE_TAP):
+            raise
+        log.info("A button tap was already answered or too old to answer; its step goes on.")
+        return False
 
 
 class ChatRateLimiter(AIORateLimiter):
@@ -61,6 +80,8 @@ class ChatRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> Any:
         """Wait for the chat's pace and a budget slot, then let AIORateLimiter apply its own limits and retry_after."""
+        if endpoint == "answerCallbackQuery":
+            return await answer_tap(callback, args, kwargs)
         if rate_limit_args == BULK:  # type: ignore[comparison-overlap]
             return await callback(*args, **kwargs)
         if endpoint in SENDING:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core.assistant import Assistant
+from bot.core.i18n import t
 from tests.e2e.conftest import Harness, bot_settings, running
 from tests.fakebotapi import FakeBotApi, FakeUser, make_group, parse_html
 
@@ -88,6 +89,23 @@ async def test_stale_and_forged_buttons_are_handled(bot: Harness) -> None:
     query = user.forge_press("rate:up:999999", greeting)
     await bot.server.await_for(lambda: bot.server.callback_answer(query["id"]), timeout=TIMEOUT)
     assert "expired" in bot.server.callback_answer(query["id"])["text"]
+
+
+async def test_a_tap_delivered_again_still_does_its_step_without_an_apology(bot: Harness) -> None:
+    """Telegram (or a worker that died after answering it) hands the same tap over twice: answering the query again
+    fails at Telegram, but the entry asked for still arrives and nobody is told that something went wrong."""
+    user = FakeUser(bot.server, 511, "Kit", language_code="en")
+    user.send_text("How many employees does Meta have in its Dublin office?")
+    [reply] = await bot.server.await_messages(user.id, 1, timeout=TIMEOUT)
+    query = user.press(next(b for b in buttons(reply) if b.startswith("topic:")), reply)
+    await bot.server.await_messages(user.id, 2, timeout=TIMEOUT)
+    await bot.server.await_idle(quiet=0.5, timeout=TIMEOUT)
+    bot.server.store.push_update("callback_query", query)
+    replies = await bot.server.await_messages(user.id, 3, timeout=TIMEOUT)
+    assert "Sources" in replies[2]["text"], "the second delivery of the tap did not bring the entry"
+    assert [c for c in bot.server.calls("answerCallbackQuery") if not c.ok], "the query was not answered twice"
+    apologies = {t(lang, "bot.error") for lang in ("en", "fr", "de")}
+    assert not [m for m in bot.server.sent(user.id) if m["text"] in apologies]
 
 
 async def test_groups_answer_only_when_addressed(bot: Harness) -> None:
