@@ -119,14 +119,14 @@ def _lead(matches: tuple[IntentMatch, ...], gate: Gate, negative: float, retriev
     own: dict[str, IntentMatch] = {}
     for match in matches:  # best first: a guide is represented by its best-matching section
         own.setdefault(base_id(match.target), match)
-    lexical = retrieval.independent[0] if retrieval.independent else None
 
-    def good(source: str | None) -> bool:
-        match = own.get(source or "")
-        return (match is not None and match.score >= matches[0].score - LEAD_SPREAD
-                and gate.passes(match.score, negative))
+    def good(source: str) -> bool:
+        match = own.get(source)
+        close = match is not None and match.score >= matches[0].score - LEAD_SPREAD
+        return close and gate.passes(own[source].score, negative)
 
-    first = next((s for s in (base_id(p.source_id) for p in retrieval.passages) if s in own), None)
-    if first is not None and good(first) and gate.agrees(first, retrieval):
+    first = next((s for s in (base_id(p.source_id) for p in retrieval.passages) if s in own), "")
+    if good(first) and gate.agrees(first, retrieval):
         return own[first]
-    return own[lexical] if lexical is not None and good(lexical) else None
+    lexical = retrieval.independent[0] if retrieval.independent else ""
+    return own[lexical] if good(lexical) else None

@@ -73,7 +73,6 @@ def build_application(
     )
     app.bot_data["text_hooks"] = []
     app.bot_data["redis"] = limits.redis
-    app.bot_data["send_limiter"] = limits.sends  # `await acquire(chat_id)`: the bot-wide pace, for broadcasts
     if limits.forget_hook is not None:
         app.bot_data.setdefault("forget_hooks", []).append(limits.forget_hook)
     _register_handlers(app)
