@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     calibrate = sub.add_parser("calibrate", help="choose the answer gates per language on the dev set")
     calibrate.add_argument("file", type=Path, nargs="?", default=Path("tests/eval/questions.jsonl"))
     calibrate.add_argument("--write", action="store_true", help="write them to knowledge/answerability.yaml")
+    calibrate.add_argument("--folds", type=int, default=0, help="also report k-fold out-of-fold figures")
+    calibrate.add_argument("--wrong-cost", type=float, default=None, help="worth of a wrong lead (default -6)")
     bench = sub.add_parser("bench", help="latency, recall and start-up figures against baselines")
     bench.add_argument("--questions", type=Path, default=Path("tests/eval/questions.jsonl"))
     signups = sub.add_parser("signups", help="class-action sign-up records")

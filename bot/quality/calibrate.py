@@ -24,7 +24,19 @@ DEV_SET = Path("tests/eval/questions.jsonl")
 # answer is the worst outcome), an answered must-refuse prompt costs most, and refusing a real question costs a little.
 # The target is a precision of at least 0.9 on questions nobody tuned on: a wrong lead costs six right ones, so a gate
 # admits a kind of question only where the dev set shows it right about six times in seven or better.
-RIGHT, WRONG_FAQ, WRONG_LAW, DECLINED, ANSWERED_OFF_TOPIC = 1.0, -6.0, -6.0, -0.3, -20.0
+
+
+@dataclass(frozen=True)
+class Costs:
+    """What one decision on a dev question is worth."""
+
+    right: float = 1.0
+    wrong: float = -6.0
+    declined: float = -0.3
+    off_topic: float = -20.0
+
+
+COSTS = Costs()
 SCORES = np.round(np.arange(0.82, 0.97, 0.01), 3)
 MARGINS = np.round(np.arange(-0.04, 0.10, 0.01), 3)
 AGREE = (1, 2, 3, 5, 99)
@@ -41,19 +53,19 @@ class Case:
     expect: tuple[str, ...]
 
 
-def value(cases: list[Case], thresholds: Thresholds) -> float:
+def value(cases: list[Case], thresholds: Thresholds, costs: Costs = COSTS) -> float:
     """Total worth of the decisions these thresholds make on the cases."""
     total = 0.0
     for case in cases:
         decision = decide(case.retrieval, case.intents, thresholds)
         if not case.expect:
-            total += ANSWERED_OFF_TOPIC if decision.answered else 0.0
+            total += costs.off_topic if decision.answered else 0.0
         elif not decision.answered:
-            total += DECLINED
+            total += costs.declined
         elif is_hit(decision.lead or "", list(case.expect)):
-            total += RIGHT
+            total += costs.right
         else:
-            total += WRONG_FAQ if decision.kind == FAQ else WRONG_LAW
+            total += costs.wrong
     return total
 
 
@@ -62,7 +74,7 @@ def answers(cases: list[Case], thresholds: Thresholds) -> int:
     return sum(decide(case.retrieval, case.intents, thresholds).answered for case in cases)
 
 
-def calibrate_lang(cases: list[Case], lang: str, start: Thresholds) -> Thresholds:
+def calibrate_lang(cases: list[Case], lang: str, start: Thresholds, costs: Costs = COSTS) -> Thresholds:
     """Entry gate first (law off), then the law gate; the best worth wins each."""
     def with_gate(t: Thresholds, kind: str, gate: Gate) -> Thresholds:
         return replace(t, **{kind: {**getattr(t, kind), lang: gate}})
@@ -70,7 +82,7 @@ def calibrate_lang(cases: list[Case], lang: str, start: Thresholds) -> Threshold
     current = with_gate(with_gate(start, LAW, OFF), FAQ, OFF)
     for kind in (FAQ, LAW):
         gates = [Gate(float(s), float(m), a) for s, m, a in product(SCORES, MARGINS, AGREE)]
-        worth = {gate: value(cases, with_gate(current, kind, gate)) for gate in gates}
+        worth = {gate: value(cases, with_gate(current, kind, gate), costs) for gate in gates}
         # A small dev set has wide plateaus. Of the gates within one right answer of the best worth, take the one
         # that answers most (the cost of a wrong answer already keeps it careful), then the strictest.
         near = [gate for gate in gates if worth[gate] >= max(worth.values()) - TOLERANCE]
@@ -88,10 +100,15 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         retrieval, intents = assistant.search(question["q"], lang, 8)
         by_lang[lang].append(Case(retrieval, intents, tuple(question["expect"])))
     thresholds = Thresholds.load()
+    costs = COSTS if args.wrong_cost is None else replace(COSTS, wrong=args.wrong_cost)
     for lang, cases in by_lang.items():
-        thresholds = calibrate_lang(cases, lang, thresholds)
+        if args.folds > 1:
+            from bot.quality.crossval import cross_validate  # imports this module
+
+            print(cross_validate(cases, lang, thresholds, args.folds, costs).row(lang), flush=True)
+        thresholds = calibrate_lang(cases, lang, thresholds, costs)
         print(f"{lang}: faq {thresholds.faq[lang]}, law {thresholds.law[lang]}; "
-              f"worth {value(cases, thresholds):.1f} on {len(cases)} dev questions")
+              f"worth {value(cases, thresholds, costs):.1f} on {len(cases)} dev questions", flush=True)
     if args.write:
         write_thresholds(thresholds, THRESHOLDS_FILE)
         print(f"written to {THRESHOLDS_FILE}")
