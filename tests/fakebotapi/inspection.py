@@ -45,7 +45,8 @@ class Inspection:
     def messages(self, chat_id: int) -> list[dict[str, Any]]:
         """Current state of every message (users' and bot's) still in the chat, by message_id."""
         with self.store.lock:
-            found = [m for (cid, _), m in self.store.messages.items() if cid == chat_id]
+            ids = self.store.chat_message_ids.get(chat_id, [])
+            found = [m for m in (self.store.messages.get((chat_id, i)) for i in ids) if m is not None]
             return copy.deepcopy(sorted(found, key=lambda m: m["message_id"]))
 
     def bot_messages(self, chat_id: int) -> list[dict[str, Any]]:

@@ -84,6 +84,9 @@ class Store:
         self.blocked: set[int] = set()
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
+        # Each chat's message ids, so that looking at one chat does not scan every chat's messages (a load test
+        # looks at hundreds of chats twice a second while the bot is being measured).
+        self.chat_message_ids: dict[int, list[int]] = defaultdict(list)
         self.updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(100_001)
         self.allowed_updates: list[str] | None = None
@@ -134,6 +137,7 @@ class Store:
             message["date"] = int(time.time())
             message.update({k: v for k, v in content.items() if v is not None})
             self.messages[(chat["id"], message_id)] = message
+            self.chat_message_ids[chat["id"]].append(message_id)
             self.changed.notify_all()
             return message
 
