@@ -23,6 +23,8 @@ T = TypeVar("T")
 CLAIMED = b"claimed:"  # the value of a claim until the answer replaces it (what a recorded answer never starts with)
 # The claim of the request the current task is making; the limiter sets it, the trace callback takes it.
 _PENDING: contextvars.ContextVar[Claim | None] = contextvars.ContextVar("pending_claim", default=None)
+# Delete the claim only if it is still this attempt's own (not an answer recorded since, nor another's claim).
+_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
 class AlreadySent(Exception):
@@ -34,7 +36,7 @@ class AlreadySent(Exception):
 
 
 class Claim:
-    """The Redis mark of one outgoing message: taken just before its request is first written."""
+    """The Redis mark of one outgoing message: taken just before the request is written, given back after a 429."""
 
     def __init__(self, redis: Redis, key: str, keep_s: int) -> None:
         self.redis, self.key, self.keep_s = redis, key, keep_s
@@ -48,6 +50,12 @@ class Claim:
         if not await self.redis.set(self.key, self.token, nx=True, ex=self.keep_s):
             raise AlreadySent(self.key)
         self.taken = True
+
+    async def release(self) -> None:
+        """Give the claim back: Telegram refused the request (429), so nothing reached the chat."""
+        if self.taken:
+            await self.redis.eval(_RELEASE, 1, self.key, self.token)  # type: ignore[misc]
+            self.taken = False
 
 
 async def send(claim: Claim | None, call: Callable[[], Awaitable[T]]) -> T:

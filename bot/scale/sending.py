@@ -88,6 +88,8 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                     return await self._made(exc.key, chat)
                 except RetryAfter as exc:
                     metrics.TOO_MANY_REQUESTS.inc()
+                    if claim:  # refused, so not sent: a worker that takes over during the wait must send it
+                        await claim.release()
                     if attempt >= self.max_retries:
                         raise
                     retry_after = _seconds(exc.retry_after)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -60,6 +62,32 @@ async def test_a_send_that_got_no_connection_leaves_no_claim(tmp_path: Path, red
             await close(healthy)
         assert [call.status for call in server.calls("sendMessage")] == [200]
         assert sent.message_id == server.sent(CHAT)[0]["message_id"]
+
+
+async def test_a_429_gives_the_claim_back_until_the_retry(tmp_path: Path, redis_settings: dict[str, str]) -> None:
+    """Telegram refuses the first request (429, retry after 1 s): no claim is held during the wait (a worker taking
+    the update over then would send it), and the retry claims again, sends once and records its answer."""
+    redis = Redis.from_url(redis_settings["redis_url"])
+    key = f"{redis_settings['redis_prefix']}sent:11:0"
+    with FakeBotApi() as server:
+        FakeUser(server, CHAT, "Ann")
+        app = worker_app(tmp_path, server.url, server.token, redis_settings)
+        server.inject_error("sendMessage", "Too Many Requests: retry after 1", 429, retry_after=1)
+        try:
+            sending = asyncio.create_task(answer(app, 11))
+            await server.await_for(lambda: server.store.log, 10.0, what="the refused request")
+            deadline = time.monotonic() + 5.0
+            while await redis.exists(key):
+                assert len(server.calls("sendMessage")) < 2, "the claim was held through the wait for the retry"
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.01)
+            sent = await sending
+            recorded: Any = json.loads(await redis.get(key))  # type: ignore[arg-type]
+        finally:
+            await close(app)
+            await redis.aclose()
+        assert [call.status for call in server.calls("sendMessage")] == [429, 200]
+        assert recorded["message_id"] == sent.message_id
 
 
 async def test_a_claimed_message_stops_before_its_first_byte(redis_settings: dict[str, str]) -> None:
