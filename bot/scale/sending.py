@@ -75,9 +75,10 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         key = f"{self.prefix}sent:{current[0]}:{next(current[1])}" if current else None
         if key and await self.redis.exists(key):  # sent before: spare the wait for pace and budget
             return await self._made(key, chat)
-        # Claimed in the HTTP layer, just before the request's first byte (bot/scale/claims.py): a worker killed
-        # between claim and write loses this one message, in a window of one Redis round trip; the other order
-        # would repeat it whenever a worker dies after sending but before marking its update done.
+        # Claimed in the HTTP layer, just before the request's first byte (bot/scale/claims.py), not here: a worker
+        # killed between claim and write loses this one message, and that window is now the claim's Redis round
+        # trip alone, not also the building of the request and the wait for a connection. The other order would
+        # repeat the message whenever a worker dies after sending but before marking its update done.
         claim = claims.Claim(self.redis, key, _KEEP_S) if key else None
         for attempt in itertools.count():
             await self.limiter.acquire(chat, overall=False)  # the chat's pace first: a slot is not held meanwhile
