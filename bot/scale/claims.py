@@ -44,7 +44,7 @@ class Claim:
         self.taken = False
 
     async def take(self) -> None:
-        """SET NX the key; AlreadySent if it is set (a retried request keeps the claim it holds)."""
+        """SET NX the key; AlreadySent if someone holds it (this attempt's own claim is kept, not taken again)."""
         if self.taken:
             return
         if not await self.redis.set(self.key, self.token, nx=True, ex=self.keep_s):
@@ -87,5 +87,5 @@ async def _trace_claimed(request: httpx.Request) -> None:
 
 
 def claiming_request() -> HTTPXRequest:
-    """python-telegram-bot's default request for the bot's calls, with claims taken at the last moment."""
+    """The request ApplicationBuilder would build for the bot's calls (256 connections), taking claims late."""
     return HTTPXRequest(connection_pool_size=256, httpx_kwargs={"event_hooks": {"request": [_trace_claimed]}})
