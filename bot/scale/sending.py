@@ -16,7 +16,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot.broadcast.budget import Priority
-from bot.scale import metrics
+from bot.scale import claims, metrics
 from bot.scale.budget import RedisBudget
 from bot.scale.limits import RedisSendLimiter
 from bot.telegram.ratelimit import BULK, SENDING, answer_tap
@@ -73,35 +73,48 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             return await callback(*args, **kwargs)
         current, chat = _CURRENT.get(), _chat_of(data)
         key = f"{self.prefix}sent:{current[0]}:{next(current[1])}" if current else None
-        if key and await self.redis.exists(key):
+        if key and await self.redis.exists(key):  # sent before: spare the wait for pace and budget
             return await self._made(key, chat)
+        # Claimed in the HTTP layer, just before the request's first byte (bot/scale/claims.py), not here: a worker
+        # killed between claim and write loses this one message, and that window is now the claim's Redis round
+        # trip alone, not also the building of the request and the wait for a connection. The other order would
+        # repeat the message whenever a worker dies after sending but before marking its update done.
+        claim = claims.Claim(self.redis, key, _KEEP_S) if key else None
         for attempt in itertools.count():
             await self.limiter.acquire(chat, overall=False)  # the chat's pace first: a slot is not held meanwhile
             async with self.budget.slot(Priority.ANSWER):
-                # Claim the send after the wait for a slot, just before making it: a worker killed in between loses
-                # this one message (a window of one Redis round trip); the other order would repeat it whenever a
-                # worker dies after sending but before marking its update done.
-                if key and attempt == 0 and not await self.redis.set(key, "", nx=True, ex=_KEEP_S):
-                    return await self._made(key, chat)
                 try:
-                    result = await callback(*args, **kwargs)
+                    result = await claims.send(claim, lambda: callback(*args, **kwargs))
+                except claims.AlreadySent as exc:
+                    return await self._made(exc.key, chat)
                 except RetryAfter as exc:
                     metrics.TOO_MANY_REQUESTS.inc()
+                    if claim:  # refused, so not sent: a worker that takes over during the wait must send it
+                        await claim.release()
                     if attempt >= self.max_retries:
                         raise
                     retry_after = _seconds(exc.retry_after)
                 else:
-                    if key:
-                        await self.redis.set(key, json.dumps(result), ex=_KEEP_S)
+                    if claim:
+                        await self._record(claim, result)
                     return result
             await asyncio.sleep(retry_after)  # outside the slot: waiting out a 429 must not hold the budget
         return None
+
+    async def _record(self, claim: claims.Claim, result: Any) -> None:
+        """Keep what Telegram answered, for a retried update to find instead of sending again."""
+        if not claim.taken:  # a bot built on another request: the message went out without its claim
+            log.error("Send %s went out unclaimed: the bot's request lacks claims.claiming_request()'s hook.",
+                      claim.key.rsplit(":", 2)[1:])
+        await self.redis.set(claim.key, json.dumps(result), ex=_KEEP_S)
 
     async def _made(self, key: str, chat: int | None) -> Any:
         """What an earlier attempt at this update's send got back; the send is not repeated."""
         metrics.SENDS_SKIPPED.inc()
         stored = await self.redis.get(key)
-        if not stored:  # claimed by a worker that died before recording the answer: sent or not, it is not repeated
-            log.warning("Send %s of a retried update was claimed, not recorded: not repeated.", key.rsplit(":", 2)[1:])
-        # Killed between claim and record: the message went out, its details are unknown; a stand-in will do.
-        return json.loads(stored) if stored else {"message_id": 0, "date": 0, "chat": {"id": chat, "type": "x"}}
+        if stored and not stored.startswith(claims.CLAIMED):
+            return json.loads(stored)
+        # Claimed by a worker killed before it recorded the answer: the message most likely went out (the claim is
+        # taken just before the request is written), its details are unknown; it is not repeated, a stand-in will do.
+        log.warning("Send %s of a retried update was claimed, not recorded: not repeated.", key.rsplit(":", 2)[1:])
+        return {"message_id": 0, "date": 0, "chat": {"id": chat, "type": "x"}}

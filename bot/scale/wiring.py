@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram.ext import BaseRateLimiter
+from telegram.request import BaseRequest
 
 from bot.broadcast.budget import LocalBudget
 from bot.scale.limits import LocalSendLimiter, Pace, SendLimiter
@@ -17,14 +18,15 @@ from bot.telegram.services import FloodGuard
 
 @dataclass
 class Limits:
-    """The rate limiter for python-telegram-bot, the flood guard, a send limiter for other senders (broadcasts), and
-    what /forget must also erase."""
+    """The rate limiter for python-telegram-bot, the flood guard, a send limiter for other senders (broadcasts), what
+    /forget must also erase, and the bot's request when the limiter needs its own (None: python-telegram-bot's)."""
 
     rate_limiter: BaseRateLimiter[Any]
     flood: Any
     sends: SendLimiter
     forget_hook: Callable[[Any, int], Awaitable[None]] | None = None
     redis: Any = None
+    request: BaseRequest | None = None
 
 
 def limits_for(settings: Settings) -> Limits:
@@ -38,6 +40,7 @@ def limits_for(settings: Settings) -> Limits:
     from redis.asyncio import Redis
 
     from bot.scale.budget import RedisBudget
+    from bot.scale.claims import claiming_request
     from bot.scale.limits import RedisFloodGuard, RedisSendLimiter, forget_user
     from bot.scale.sending import SharedRateLimiter
 
@@ -56,4 +59,5 @@ def limits_for(settings: Settings) -> Limits:
         limiter,
         forget,
         redis,
+        claiming_request(),  # the limiter's claims are taken in the HTTP layer, just before a request is written
     )

@@ -64,6 +64,8 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    elif limits.request is not None:
+        builder = builder.request(limits.request)  # the bot's calls only: getUpdates takes no claims
     app = builder.build()
     app.bot_data["services"] = Services(
         settings=settings,
