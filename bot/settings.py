@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     )
     redis_prefix: str = Field("legalbot:", description="Prefix of every Redis key this bot writes.")
     send_rate_per_s: float = Field(
-        25.0, description="Bot-wide messages a second (Telegram allows about 30), shared by answers and broadcasts."
+        30.0, description="Bot-wide messages a second (Telegram allows about 30), shared by answers and broadcasts."
     )
     inbox_lease_s: float = Field(
         30.0, description="A worker that dies holding an update gives it up after this long (webhook workers)."
