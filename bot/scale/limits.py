@@ -113,9 +113,27 @@ class RedisFloodGuard:
         return "drop"
 
 
+class RedisRecentTopics:
+    """The topic of each user's last answer, in Redis for a day: a hand-off on another worker still names it."""
+
+    def __init__(self, redis: Redis, prefix: str, keep_s: int = 24 * 3600) -> None:
+        self.redis, self.prefix, self.keep_s = redis, prefix, keep_s
+
+    async def remember(self, user_id: int, topic: str) -> None:
+        """Keep the topic (a citation id, never the question) of the user's last answer."""
+        await self.redis.set(user_keys(self.prefix, user_id)[3], topic, ex=self.keep_s)
+
+    async def last(self, user_id: int) -> str:
+        """The topic of the user's last answer, or ''."""
+        stored = await self.redis.get(user_keys(self.prefix, user_id)[3])
+        return stored.decode() if stored else ""
+
+
 def user_keys(prefix: str, user_id: int) -> list[str]:
-    """Every Redis key about a user: flood counter, flood notice, their private chat's pace (chat id = user id)."""
-    return [f"{prefix}flood:{user_id}", f"{prefix}flood-notice:{user_id}", f"{prefix}pace:{user_id}"]
+    """Every Redis key about a user: flood counter, flood notice, their private chat's pace (chat id = user id), and
+    the topic of their last answer."""
+    return [f"{prefix}flood:{user_id}", f"{prefix}flood-notice:{user_id}", f"{prefix}pace:{user_id}",
+            f"{prefix}topic:{user_id}"]
 
 
 async def forget_user(redis: Redis, prefix: str, user_id: int) -> int:

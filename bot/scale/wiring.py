@@ -27,6 +27,7 @@ class Limits:
     forget_hook: Callable[[Any, int], Awaitable[None]] | None = None
     redis: Any = None
     request: BaseRequest | None = None
+    topics: Any = None  # the topic of each user's last answer (None: in memory, RecentTopics)
 
 
 def limits_for(settings: Settings) -> Limits:
@@ -41,7 +42,7 @@ def limits_for(settings: Settings) -> Limits:
 
     from bot.scale.budget import RedisBudget
     from bot.scale.claims import claiming_request
-    from bot.scale.limits import RedisFloodGuard, RedisSendLimiter, forget_user
+    from bot.scale.limits import RedisFloodGuard, RedisRecentTopics, RedisSendLimiter, forget_user
     from bot.scale.sending import SharedRateLimiter
 
     redis = Redis.from_url(settings.redis_url)
@@ -60,4 +61,5 @@ def limits_for(settings: Settings) -> Limits:
         forget,
         redis,
         claiming_request(),  # the limiter's claims are taken in the HTTP layer, just before a request is written
+        RedisRecentTopics(redis, prefix),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,29 @@ class FloodGuard:
 
 
 @dataclass
+class RecentTopics:
+    """The topic of each user's last answer, for the hand-off header; in memory, for the most recent users only."""
+
+    keep: int = 10_000
+    _topics: OrderedDict[int, str] = field(default_factory=OrderedDict)
+
+    async def remember(self, user_id: int, topic: str) -> None:
+        """Keep the topic (a citation id, never the question) of the user's last answer."""
+        self._topics.pop(user_id, None)
+        self._topics[user_id] = topic
+        while len(self._topics) > self.keep:
+            self._topics.popitem(last=False)
+
+    async def last(self, user_id: int) -> str:
+        """The topic of the user's last answer, or ''."""
+        return self._topics.get(user_id, "")
+
+    async def forget(self, _context: Any, user_id: int) -> None:
+        """/forget: the topic goes too."""
+        self._topics.pop(user_id, None)
+
+
+@dataclass
 class Services:
     """The bot's dependencies, kept in application.bot_data['services']."""
 
@@ -49,6 +72,7 @@ class Services:
     assistant: Assistant | None
     storage: Storage
     flood: Any  # FloodGuard, or RedisFloodGuard shared by several workers: `await flood.check(user_id)`
+    topics: Any = field(default_factory=RecentTopics)  # or RedisRecentTopics: `await topics.last(user_id)`
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -7,7 +7,8 @@ import time
 
 from redis.asyncio import Redis
 
-from bot.scale.limits import Pace, RedisFloodGuard, RedisSendLimiter
+from bot.scale.limits import Pace, RedisFloodGuard, RedisRecentTopics, RedisSendLimiter, forget_user
+from bot.telegram.services import RecentTopics
 
 
 async def test_two_workers_share_one_overall_budget(redis_settings: dict[str, str]) -> None:
@@ -69,3 +70,26 @@ async def test_one_worker_without_redis_keeps_the_same_pace() -> None:
     before = time.monotonic()
     await limiter.acquire(5)
     assert time.monotonic() - before >= 0.9
+
+
+async def test_the_last_answers_topic_is_known_to_every_worker_and_forgotten(redis_settings: dict[str, str]) -> None:
+    """A question answered on one worker, /human on the other: the hand-off names the topic; /forget erases it."""
+    clients = [Redis.from_url(redis_settings["redis_url"]) for _ in range(2)]
+    answered_on, handed_off_on = (RedisRecentTopics(c, redis_settings["redis_prefix"]) for c in clients)
+    await answered_on.remember(7, "faq/how-to-object")
+    assert await handed_off_on.last(7) == "faq/how-to-object"
+    assert await handed_off_on.last(8) == ""
+    await forget_user(clients[1], redis_settings["redis_prefix"], 7)
+    assert await answered_on.last(7) == ""
+    for client in clients:
+        await client.aclose()
+
+
+async def test_one_worker_without_redis_remembers_recent_topics_only() -> None:
+    """In memory, the oldest users' topics make room for new ones, and /forget drops a user's."""
+    topics = RecentTopics(keep=2)
+    for user, topic in ((1, "faq/a"), (2, "faq/b"), (3, "faq/c")):
+        await topics.remember(user, topic)
+    assert [await topics.last(u) for u in (1, 2, 3)] == ["", "faq/b", "faq/c"]
+    await topics.forget(None, 3)
+    assert await topics.last(3) == ""

@@ -81,8 +81,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
     # Embedding is CPU work: keep the event loop free for other users meanwhile.
     answer = await asyncio.to_thread(svc.assistant.ask, text, lang)
-    if context.user_data is not None:  # the hand-off header names the topic of the last answer (support.py)
-        context.user_data["last_topic"] = answer.topic
+    # The hand-off header names the topic of the last answer (support.py), whichever worker takes the /human.
+    await svc.topics.remember(update.effective_user.id, answer.topic)
     # Database round trips block: off the event loop too, so one worker's other users are not kept waiting.
     await send_answer(message, answer, await asyncio.to_thread(_record, svc.storage, answer, text))
 

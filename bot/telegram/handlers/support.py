@@ -68,7 +68,7 @@ async def start_human(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                                        reply_markup=user_keyboard(existing["id"], lang, not existing["show_name"]))
         return
     purge(context)
-    topic = context.user_data.get("last_topic", "") if context.user_data is not None else ""
+    topic = await svc.topics.last(update.effective_user.id)
     ticket_id = svc.storage.open_ticket(update.effective_user.id, chat.id, lang, topic)
     try:
         await header_id(context, svc.storage.ticket(ticket_id), None)
