@@ -39,7 +39,10 @@ class Costs:
 COSTS = Costs()
 SCORES = np.round(np.arange(0.82, 0.97, 0.01), 3)
 MARGINS = np.round(np.arange(-0.04, 0.10, 0.01), 3)
-AGREE = (1, 2, 3, 5, 99)
+# Not 1: dense + BM25 (English-only MiniLM, words) are a second opinion, not a judge; asking them to rank the entry
+# first made the bot decline "How do I object to Meta using my Instagram posts to train its AI?" because they put
+# the neighbouring "what is Meta doing" entry a hair above it.
+AGREE = (2, 3, 5, 99)
 OFF = Gate(9.0, 9.0)
 TOLERANCE = 1.0
 
