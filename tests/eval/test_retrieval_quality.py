@@ -13,7 +13,7 @@ from bot.quality.evaluation import EvalResult, evaluate, load_questions
 HERE = Path(__file__).parent
 DEV, HELDOUT = HERE / "questions.jsonl", HERE / "heldout.jsonl"
 # Issue 10 asks for held-out recall@5 >= 0.90 in every language and no must-refuse prompt answered. Measured on
-# 2026-12-02 (third session) after the last change: recall 0.907 / 0.909 / 0.935 (en / fr / de) and 56 of 57
+# 2026-12-02 (third session) after the last change: recall 0.930 / 0.909 / 0.935 (en / fr / de) and 56 of 57
 # refused. The recall gate is the issue's own; the refusal gate guards the level reached, and the last prompt is open
 # work that must not come from reading the held-out misses (that would make the set a second dev set).
 HELDOUT_RECALL_FLOOR = 0.90
