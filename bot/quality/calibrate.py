@@ -24,8 +24,6 @@ DEV_SET = Path("tests/eval/questions.jsonl")
 # answer is the worst outcome), an answered must-refuse prompt costs most, and refusing a real question costs a little.
 # The target is a precision of at least 0.9 on questions nobody tuned on: a wrong lead costs six right ones, so a gate
 # admits a kind of question only where the dev set shows it right about six times in seven or better.
-
-
 @dataclass(frozen=True)
 class Costs:
     """What one decision on a dev question is worth."""

@@ -121,11 +121,11 @@ class RedisRecentTopics:
 
     async def remember(self, user_id: int, topic: str) -> None:
         """Keep the topic (a citation id, never the question) of the user's last answer."""
-        await self.redis.set(user_keys(self.prefix, user_id)[3], topic, ex=self.keep_s)
+        await self.redis.set(_topic_key(self.prefix, user_id), topic, ex=self.keep_s)
 
     async def last(self, user_id: int) -> str:
         """The topic of the user's last answer, or ''."""
-        stored = await self.redis.get(user_keys(self.prefix, user_id)[3])
+        stored = await self.redis.get(_topic_key(self.prefix, user_id))
         return stored.decode() if stored else ""
 
 
@@ -133,7 +133,12 @@ def user_keys(prefix: str, user_id: int) -> list[str]:
     """Every Redis key about a user: flood counter, flood notice, their private chat's pace (chat id = user id), and
     the topic of their last answer."""
     return [f"{prefix}flood:{user_id}", f"{prefix}flood-notice:{user_id}", f"{prefix}pace:{user_id}",
-            f"{prefix}topic:{user_id}"]
+            _topic_key(prefix, user_id)]
+
+
+def _topic_key(prefix: str, user_id: int) -> str:
+    """The key of a user's last answer topic."""
+    return f"{prefix}topic:{user_id}"
 
 
 async def forget_user(redis: Redis, prefix: str, user_id: int) -> int:

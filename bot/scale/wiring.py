@@ -13,7 +13,7 @@ from bot.broadcast.budget import LocalBudget
 from bot.scale.limits import LocalSendLimiter, Pace, SendLimiter
 from bot.settings import Settings
 from bot.telegram.ratelimit import ChatRateLimiter
-from bot.telegram.services import FloodGuard
+from bot.telegram.services import FloodGuard, RecentTopics
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Limits:
     forget_hook: Callable[[Any, int], Awaitable[None]] | None = None
     redis: Any = None
     request: BaseRequest | None = None
-    topics: Any = None  # the topic of each user's last answer (None: in memory, RecentTopics)
+    topics: Any = None  # the topic of each user's last answer: RecentTopics in memory, or RedisRecentTopics
 
 
 def limits_for(settings: Settings) -> Limits:
@@ -35,9 +35,10 @@ def limits_for(settings: Settings) -> Limits:
     pace = Pace(overall_per_s=settings.send_rate_per_s)
     if not settings.redis_url:
         # Broadcasts draw on the ChatRateLimiter's budget; other sends outside python-telegram-bot share none.
+        topics = RecentTopics()
         return Limits(ChatRateLimiter(budget=LocalBudget(settings.send_rate_per_s)),
                       FloodGuard(settings.flood_limit, settings.flood_window_s),
-                      LocalSendLimiter(pace))
+                      LocalSendLimiter(pace), forget_hook=topics.forget, topics=topics)
     from redis.asyncio import Redis
 
     from bot.scale.budget import RedisBudget
@@ -51,7 +52,7 @@ def limits_for(settings: Settings) -> Limits:
     budget = RedisBudget(redis, prefix, settings.send_rate_per_s)
 
     async def forget(_context: Any, user_id: int) -> None:
-        """/forget: the user's flood counters and pace go too."""
+        """/forget: the user's flood counters, pace and last topic go too."""
         await forget_user(redis, prefix, user_id)
 
     return Limits(

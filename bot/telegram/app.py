@@ -15,7 +15,7 @@ from bot.errors import LegalbotError
 from bot.settings import Settings
 from bot.storage import Storage, open_storage
 from bot.telegram.logsafety import secure_logging
-from bot.telegram.services import RecentTopics, Services
+from bot.telegram.services import Services
 
 log = logging.getLogger(__name__)
 MENU = ("start", "help", "object", "signup", "status", "lang", "privacy", "mydata", "forget", "human", "feedback",
@@ -72,14 +72,12 @@ def build_application(
         assistant=assistant,
         storage=storage or open_storage(settings.storage_target),
         flood=limits.flood,
-        topics=limits.topics or RecentTopics(),
+        topics=limits.topics,
     )
     app.bot_data["text_hooks"] = []
     app.bot_data["redis"] = limits.redis
-    if limits.forget_hook is not None:  # with Redis, it erases the user's keys, the topic among them
+    if limits.forget_hook is not None:  # the user's limits and last topic, in memory or in Redis
         app.bot_data.setdefault("forget_hooks", []).append(limits.forget_hook)
-    else:
-        app.bot_data.setdefault("forget_hooks", []).append(app.bot_data["services"].topics.forget)
     _register_handlers(app)
     return app
 
